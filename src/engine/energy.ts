@@ -1,0 +1,48 @@
+/**
+ * The Energy interface: what every algorithm in the engine (training, NEB, AutoNEB, dense
+ * evaluation) sees of a loss surface. Neural-network losses, the analytic 2-D surfaces and
+ * user code implement it, so every algorithm can be tested on surfaces with known answers.
+ *
+ * Points (pivots) are flat float32 vectors in R^D: a network's parameters (BatchNorm running
+ * statistics included) are one vector, so the elastic band never needs to know about layers.
+ */
+export type Vector = Float32Array;
+
+export interface LossAndGradient {
+  /** One loss per point, in the order given. */
+  readonly losses: number[];
+  /** One gradient per point, each of length `dimension`. */
+  readonly gradients: Vector[];
+}
+
+export interface Energy {
+  /** Number of coordinates D of each point. */
+  readonly dimension: number;
+  /** Short human-readable name, e.g. "muller-brown" or "mlp-784-100-10 on mnist". */
+  readonly name: string;
+  /**
+   * Loss and gradient at each point. A stochastic energy (a neural loss on mini-batches) draws
+   * ONE batch per call and uses it for every point of that call, as the paper does for the
+   * pivots of one NEB step; deterministic energies ignore this.
+   */
+  lossAndGradient(points: readonly Vector[]): Promise<LossAndGradient>;
+  /**
+   * Loss only, for dense evaluation along a path. Uses a fixed evaluation set (not a fresh random
+   * batch), so profiles of different cycles are comparable.
+   */
+  loss(points: readonly Vector[]): Promise<number[]>;
+  /** Releases backend memory held by the energy, if any. */
+  dispose?(): void;
+}
+
+/** Thrown when an energy returns NaN or Inf: runs must fail with this reason, never continue. */
+export class NonFiniteEnergyError extends Error {
+  constructor(
+    readonly what: 'loss' | 'gradient' | 'coordinate',
+    readonly pointIndex: number,
+    detail = '',
+  ) {
+    super(`non-finite ${what} at point ${pointIndex}${detail ? `: ${detail}` : ''}`);
+    this.name = 'NonFiniteEnergyError';
+  }
+}
