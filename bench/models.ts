@@ -1,0 +1,98 @@
+/**
+ * Minimal flat-vector losses for the bench (the real models live in src/engine/models): each
+ * takes a parameter vector, slices it into layers and returns the mean softmax cross-entropy,
+ * so tf.grad gives the pivot gradient exactly as a NEB step needs it.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface FlatModel {
+  readonly name: string;
+  readonly dimension: number;
+  /** Multiply-adds x 2 of one gradient evaluation (forward + backward, no input gradient). */
+  readonly flopsPerGradient: number;
+  /** Loss of one pivot (theta: [D]). */
+  loss(theta: tf.Tensor1D): tf.Scalar;
+  /** Sum of the losses of P pivots at once (thetas: [P, D]) with rank-3 products, if supported. */
+  batchedLoss?(thetas: tf.Tensor2D): tf.Scalar;
+}
+
+/** Consumes consecutive segments of a flat vector (last axis), reshaped. */
+function slicer(theta: tf.Tensor, lead: number[]) {
+  let at = 0;
+  return (shape: number[]): tf.Tensor => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const begin = [...lead.map(() => 0), at];
+    const part = tf.slice(theta, begin, [...lead, size]);
+    at += size;
+    return tf.reshape(part, [...lead, ...shape]);
+  };
+}
+
+export function mlp(sizes: number[], x: tf.Tensor2D, labels: tf.Tensor2D): FlatModel {
+  const batch = x.shape[0];
+  let dimension = 0;
+  let forward = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    dimension += sizes[i] * sizes[i + 1] + sizes[i + 1];
+    forward += 2 * batch * sizes[i] * sizes[i + 1];
+  }
+  const firstLayerInputGradient = 2 * batch * sizes[0] * sizes[1];
+  const layers = sizes.length - 1;
+  return {
+    name: `MLP ${sizes.join('-')}`,
+    dimension,
+    flopsPerGradient: 3 * forward - firstLayerInputGradient,
+    loss(theta) {
+      const take = slicer(theta, []);
+      let h: tf.Tensor = x;
+      for (let i = 0; i < layers; i++) {
+        h = tf.add(tf.matMul(h as tf.Tensor2D, take([sizes[i], sizes[i + 1]]) as tf.Tensor2D), take([sizes[i + 1]]));
+        if (i + 1 < layers) h = tf.relu(h);
+      }
+      return tf.losses.softmaxCrossEntropy(labels, h) as tf.Scalar;
+    },
+    batchedLoss(thetas) {
+      const pivots = thetas.shape[0];
+      const take = slicer(thetas, [pivots]);
+      let h: tf.Tensor = x;
+      for (let i = 0; i < layers; i++) {
+        const w = take([sizes[i], sizes[i + 1]]) as tf.Tensor3D;
+        const b = tf.reshape(take([sizes[i + 1]]), [pivots, 1, sizes[i + 1]]);
+        h = tf.add(tf.matMul(h as tf.Tensor3D, w), b);
+        if (i + 1 < layers) h = tf.relu(h);
+      }
+      const logits = tf.reshape(h, [pivots * batch, sizes[layers]]);
+      const tiled = tf.reshape(tf.tile(tf.expandDims(labels, 0), [pivots, 1, 1]), [pivots * batch, sizes[layers]]);
+      // Mean over each pivot's batch, summed over pivots: gradients stay per pivot.
+      return tf.mul(tf.losses.softmaxCrossEntropy(tiled, logits), pivots) as tf.Scalar;
+    },
+  };
+}
+
+/** conv16-3x3 'same', relu, maxpool 2, conv32-3x3 'same', relu, maxpool 2, fc10 on NHWC input. */
+export function smallCnn(x: tf.Tensor4D, labels: tf.Tensor2D): FlatModel {
+  const [batch, height, width, channels] = x.shape;
+  const h2 = Math.floor(height / 2);
+  const w2 = Math.floor(width / 2);
+  const h4 = Math.floor(h2 / 2);
+  const w4 = Math.floor(w2 / 2);
+  const conv1 = 2 * batch * height * width * 9 * channels * 16;
+  const conv2 = 2 * batch * h2 * w2 * 9 * 16 * 32;
+  const fc = 2 * batch * h4 * w4 * 32 * 10;
+  const dimension = 9 * channels * 16 + 16 + 9 * 16 * 32 + 32 + h4 * w4 * 32 * 10 + 10;
+  return {
+    name: `CNN conv16-pool-conv32-pool-fc10 on ${height}x${width}x${channels}`,
+    dimension,
+    flopsPerGradient: 3 * (conv1 + conv2 + fc) - conv1,
+    loss(theta) {
+      const take = slicer(theta, []);
+      let h = tf.relu(tf.add(tf.conv2d(x, take([3, 3, channels, 16]) as tf.Tensor4D, 1, 'same'), take([16]))) as tf.Tensor4D;
+      h = tf.maxPool(h, 2, 2, 'valid');
+      h = tf.relu(tf.add(tf.conv2d(h, take([3, 3, 16, 32]) as tf.Tensor4D, 1, 'same'), take([32]))) as tf.Tensor4D;
+      h = tf.maxPool(h, 2, 2, 'valid');
+      const flat = tf.reshape(h, [batch, h4 * w4 * 32]) as tf.Tensor2D;
+      const logits = tf.add(tf.matMul(flat, take([h4 * w4 * 32, 10]) as tf.Tensor2D), take([10]));
+      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+    },
+  };
+}
