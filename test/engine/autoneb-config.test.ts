@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InvalidInputError } from '../../src/engine/errors';
+import type { CycleOverride } from '../../src/engine/autoneb/config';
+import { PRESETS, resolveAutoNebConfig } from '../../src/engine/autoneb/config';
+
+test('the default is the authors\' published schedule (torch_autoneb cifar10-resnet20.yaml)', () => {
+  const cycles = resolveAutoNebConfig();
+  assert.equal(cycles.length, 14);
+  const equal3 = { strategy: 'equal', count: 3 };
+  const highest = { strategy: 'highest', count: 2, threshold: 0.1 };
+  // [steps, learning rate, insertion] per cycle, written out from the YAML.
+  const expected: Array<[number, number, object | null]> = [
+    [1000, 0.1, equal3],
+    [1000, 0.1, highest],
+    [1000, 0.1, highest],
+    [1000, 0.1, highest],
+    [2000, 0.1, null],
+    [2000, 0.1, null],
+    [1000, 0.01, null],
+    [1000, 0.01, null],
+    [1000, 0.01, null],
+    [1000, 0.01, null],
+    [1000, 0.001, null],
+    [1000, 0.001, null],
+    [1000, 0.001, null],
+    [1000, 0.001, null],
+  ];
+  cycles.forEach((c, i) => {
+    assert.deepEqual([c.steps, c.learningRate, c.insertion], expected[i], `cycle ${i + 1}`);
+    assert.equal(c.method, 'string');
+    assert.equal(c.climbing, false);
+    assert.equal(c.evaluationPoints, 9);
+    assert.deepEqual([c.optimizer.name, c.optimizer.momentum, c.optimizer.weightDecay], ['sgd', 0.9, 1e-4]);
+  });
+  assert.deepEqual(resolveAutoNebConfig('paper'), cycles);
+});
+
+test('presets resolve and are valid; small/tiny are shorter; surface uses Adam', () => {
+  for (const name of Object.keys(PRESETS) as Array<keyof typeof PRESETS>) assert.ok(resolveAutoNebConfig(name).length > 0);
+  assert.equal(resolveAutoNebConfig('small')[0].steps, 100);
+  assert.equal(resolveAutoNebConfig('tiny').length, 4);
+  const surface = resolveAutoNebConfig('surface');
+  assert.equal(surface[13].optimizer.name, 'adam');
+  assert.equal(surface[13].learningRate, 0.0001);
+});
+
+test('merging is cumulative: {} repeats the previous cycle, settings persist until changed', () => {
+  const cycles = resolveAutoNebConfig({
+    base: { climbing: true, optimizer: { momentum: 0.5 } },
+    cycles: [
+      { insertion: { strategy: 'equal', count: 1 }, steps: 10, learningRate: 0.5 },
+      {},
+      { insertion: { strategy: 'highest' }, optimizer: { weightDecay: 0 } },
+      { insertion: { count: 4 }, method: 'improved-tangent', springConstant: 3 },
+      { insertion: null, learningRate: 0.05 },
+    ],
+  });
+  assert.deepEqual(cycles.map((c) => c.steps), [10, 10, 10, 10, 10]);
+  assert.deepEqual(cycles.map((c) => c.learningRate), [0.5, 0.5, 0.5, 0.5, 0.05]);
+  assert.deepEqual(cycles[1].insertion, { strategy: 'equal', count: 1 });
+  // A new strategy starts from its own defaults (not the previous strategy's count).
+  assert.deepEqual(cycles[2].insertion, { strategy: 'highest', count: 2, threshold: 0.1 });
+  assert.deepEqual(cycles[3].insertion, { strategy: 'highest', count: 4, threshold: 0.1 });
+  assert.equal(cycles[4].insertion, null);
+  assert.deepEqual(cycles.map((c) => c.method), ['string', 'string', 'string', 'improved-tangent', 'improved-tangent']);
+  assert.ok(cycles.every((c) => c.climbing && c.optimizer.momentum === 0.5));
+  assert.deepEqual(cycles.map((c) => c.optimizer.weightDecay), [1e-4, 1e-4, 0, 0, 0]);
+});
+
+test('bad configs throw an error naming the field', () => {
+  const bad = (cycles: CycleOverride[], pattern: RegExp) =>
+    assert.throws(() => resolveAutoNebConfig({ cycles }), (e: Error) => e instanceof InvalidInputError && pattern.test(e.message), String(pattern));
+  // @ts-expect-error unknown strategy on purpose
+  bad([{ insertion: { strategy: 'random' } }], /cycles\[0\]\.insertion\.strategy: unknown insertion strategy "random"/);
+  bad([{ steps: -1 }], /cycles\[0\]\.steps: must be an integer >= 0, got -1/);
+  bad([{}, { steps: 1.5 }], /cycles\[1\]\.steps/);
+  bad([{ learningRate: 0 }], /learningRate: must be a finite number > 0, got 0/);
+  bad([{ learningRate: NaN }], /learningRate/);
+  bad([{ insertion: { strategy: 'highest', threshold: 1.5 } }], /insertion\.threshold: must be in \[0, 1\]/);
+  bad([{ insertion: { strategy: 'highest', threshold: -0.1 } }], /insertion\.threshold/);
+  bad([{ insertion: { strategy: 'equal', count: 0 } }], /insertion\.count: must be an integer >= 1, got 0/);
+  bad([{ insertion: { strategy: 'equal', threshold: 0.1 } as never }], /insertion\.threshold: unknown setting/);
+  bad([{ insertion: { count: 2 } }], /insertion\.strategy: missing/);
+  bad([{ evaluationPoints: 0 }], /evaluationPoints/);
+  // @ts-expect-error unknown method on purpose
+  bad([{ method: 'spline' }], /method: unknown NEB method "spline"/);
+  bad([{ method: 'improved-tangent', springConstant: 0 }], /springConstant/);
+  // @ts-expect-error unknown key on purpose
+  bad([{ stepz: 5 }], /cycles\[0\]\.stepz: unknown setting/);
+  // @ts-expect-error unknown optimizer on purpose
+  bad([{ optimizer: { name: 'rmsprop' } }], /optimizer\.name: unknown optimizer/);
+  bad([{ optimizer: { momentum: -0.1 } }], /optimizer\.momentum/);
+  assert.throws(() => resolveAutoNebConfig({ cycles: [] }), /config\.cycles: must be a non-empty list/);
+  // @ts-expect-error unknown preset on purpose
+  assert.throws(() => resolveAutoNebConfig('huge'), /config\.preset: unknown preset "huge"/);
+  // @ts-expect-error unknown top-level key on purpose
+  assert.throws(() => resolveAutoNebConfig({ cycle: [] }), /config\.cycle: unknown setting/);
+});
