@@ -1,0 +1,162 @@
+/**
+ * A neural network's loss as an `Energy`, so NEB/AutoNEB run between trained minima. Each point is
+ * evaluated on its own (a loop over pivots, no batching across pivots), so the result for a point
+ * depends only on the point, the seed and the call index: this is what lets the worker pool give
+ * bit-identical results.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { NonFiniteEnergyError, type Energy, type LossAndGradient, type Vector } from './energy';
+import { InvalidInputError } from './errors';
+import { batchTensors, chunks, loadDataset, makeBatch, sampleIndices, validateDataSpec, type Batch, type DataSpec, type Dataset } from './data';
+import { recomputeBatchNorm, type RecomputeOptions } from './evaluate';
+import { checkCompatible } from './models/compat';
+import { createModel, crossEntropy, lossAndGradient, toParamTensors, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
+import { Random } from './random';
+import { firstNonFinite } from './vector';
+
+/** Serialisable description of a neural energy (also what the worker pool sends to threads). */
+export interface NeuralEnergyDescription {
+  model: ModelSpec;
+  data: DataSpec;
+  /** Seeds the batch of each call and the evaluation subset. */
+  seed: number | string;
+  /** Examples in the one batch shared by all points of a lossAndGradient call (default 512). */
+  batchSize?: number;
+  /** Size of the fixed training subset used by loss() (default 2048; capped at the split size). */
+  evalSize?: number;
+  /** Split the evaluation subset is drawn from (default 'train'). */
+  evalSplit?: 'train' | 'test';
+  /** Examples per forward pass in loss() (default 1000), to bound memory. */
+  evalBatchSize?: number;
+  /**
+   * BatchNorm in loss(): 'interpolate' (default) uses the running statistics that are part of the
+   * point (interpolated along the path, as the authors do); 'recompute' recomputes them from
+   * training batches at each point. Gradients always use batch statistics (train mode).
+   */
+  batchNorm?: 'interpolate' | 'recompute';
+  recompute?: RecomputeOptions;
+  /**
+   * Backend choice (see backend.ts initBackend: 'cpu', 'wasm', 'native-blas', ...) for the worker
+   * threads of the pool; default: the creating thread's tfjs backend (and its wasm kernel fixes).
+   */
+  backend?: string;
+}
+
+const DEFAULTS = { batchSize: 512, evalSize: 2048, evalSplit: 'train', evalBatchSize: 1000, batchNorm: 'interpolate' } as const;
+
+function positiveInt(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(field, `expected a positive integer, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export class NeuralEnergy implements Energy {
+  readonly model: NeuralModel;
+  readonly dataset: Dataset;
+  readonly dimension: number;
+  readonly name: string;
+  readonly description: NeuralEnergyDescription;
+  /** Number of lossAndGradient calls so far: call k uses batch k of the seed. */
+  calls = 0;
+  private readonly random: Random;
+  private readonly batchSize: number;
+  private readonly evalBatch: Batch;
+  private readonly evalBatchSize: number;
+
+  constructor(description: NeuralEnergyDescription) {
+    const model = createModel(validateModelSpec(description.model, 'energy.model'));
+    const dataset = loadDataset(validateDataSpec(description.data, 'energy.data'));
+    checkCompatible(model, dataset);
+    this.model = model;
+    this.dataset = dataset;
+    this.description = description;
+    this.dimension = model.layout.dimension;
+    this.name = `${model.name} on ${dataset.name}`;
+    this.random = new Random(description.seed);
+    this.batchSize = Math.min(positiveInt('energy.batchSize', description.batchSize ?? DEFAULTS.batchSize), dataset.train.count);
+    this.evalBatchSize = positiveInt('energy.evalBatchSize', description.evalBatchSize ?? DEFAULTS.evalBatchSize);
+    const evalSplit = description.evalSplit ?? DEFAULTS.evalSplit;
+    if (evalSplit !== 'train' && evalSplit !== 'test') throw new InvalidInputError('energy.evalSplit', `expected 'train' or 'test', got ${JSON.stringify(evalSplit)}`);
+    const count = dataset[evalSplit].count;
+    const evalSize = Math.min(positiveInt('energy.evalSize', description.evalSize ?? DEFAULTS.evalSize), count);
+    this.evalBatch = makeBatch(dataset, evalSplit, sampleIndices(this.random.derive('eval'), count, evalSize));
+    const bn = description.batchNorm ?? DEFAULTS.batchNorm;
+    if (bn !== 'interpolate' && bn !== 'recompute') throw new InvalidInputError('energy.batchNorm', `expected 'interpolate' or 'recompute', got ${JSON.stringify(bn)}`);
+  }
+
+  /** The training batch of call number `call` (shared by every point of that call). */
+  batchOfCall(call: number): Batch {
+    const indices = sampleIndices(this.random.derive('batch').derive(call), this.dataset.train.count, this.batchSize);
+    const augment = this.dataset.augment ? this.random.derive('augment').derive(call) : undefined;
+    return makeBatch(this.dataset, 'train', indices, augment);
+  }
+
+  async lossAndGradient(points: readonly Vector[]): Promise<LossAndGradient> {
+    return this.lossAndGradientAt(this.calls++, points);
+  }
+
+  /** lossAndGradient with the batch of an explicit call number (the pool uses this). */
+  lossAndGradientAt(call: number, points: readonly Vector[], firstIndex = 0): LossAndGradient {
+    points.forEach((p, i) => this.checkPoint(p, firstIndex + i));
+    const { x, labels } = batchTensors(this.dataset, this.batchOfCall(call));
+    const losses: number[] = [];
+    const gradients: Vector[] = [];
+    try {
+      points.forEach((p, i) => {
+        const r = lossAndGradient(this.model, p, x, labels);
+        if (!Number.isFinite(r.loss)) throw new NonFiniteEnergyError('loss', firstIndex + i, `batch of call ${call}`);
+        const bad = firstNonFinite(r.gradient);
+        if (bad >= 0) throw new NonFiniteEnergyError('gradient', firstIndex + i, `coordinate ${bad}, batch of call ${call}`);
+        losses.push(r.loss);
+        gradients.push(r.gradient);
+      });
+    } finally {
+      tf.dispose([x, labels]);
+    }
+    return { losses, gradients };
+  }
+
+  async loss(points: readonly Vector[]): Promise<number[]> {
+    return this.lossAt(points);
+  }
+
+  /** Mean cross-entropy of each point on the fixed evaluation subset (BatchNorm in eval mode). */
+  lossAt(points: readonly Vector[], firstIndex = 0): number[] {
+    const [h, w, c] = this.dataset.shape;
+    const size = h * w * c;
+    const total = this.evalBatch.count;
+    return points.map((point, i) => {
+      this.checkPoint(point, firstIndex + i);
+      const p = this.description.batchNorm === 'recompute' ? recomputeBatchNorm(this.model, point, this.dataset, { seed: this.description.seed, ...this.description.recompute }) : point;
+      const named = toParamTensors(this.model, p);
+      let sum = 0;
+      try {
+        for (const idx of chunks(total, this.evalBatchSize)) {
+          const from = idx[0];
+          const n = idx.length;
+          sum +=
+            n *
+            tf.tidy(() => {
+              const x = tf.tensor4d(this.evalBatch.x.subarray(from * size, (from + n) * size), [n, h, w, c]);
+              const labels = tf.tensor1d(this.evalBatch.labels.subarray(from, from + n), 'int32');
+              return crossEntropy(this.model.apply(named, x, { training: false }), labels).dataSync()[0];
+            });
+        }
+      } finally {
+        tf.dispose([...named.values()]);
+      }
+      const loss = sum / total;
+      if (!Number.isFinite(loss)) throw new NonFiniteEnergyError('loss', firstIndex + i, 'evaluation subset');
+      return loss;
+    });
+  }
+
+  private checkPoint(point: Vector, index: number): void {
+    if (point.length !== this.dimension) throw new InvalidInputError(`points[${index}]`, `expected ${this.dimension} coordinates, got ${point.length}`);
+    const bad = firstNonFinite(point);
+    if (bad >= 0) throw new NonFiniteEnergyError('coordinate', index, `coordinate ${bad}`);
+  }
+
+  dispose(): void {
+    // Tensors live only within calls; nothing is held between them.
+  }
+}

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend';
+
+/** What a worker needs to reproduce the creating thread's backend (same kernels = same bits). */
+export interface WorkerBackend {
+  /** A backend choice of initBackend: 'cpu', 'wasm', 'native-blas', 'tensorflow', ... */
+  choice: string;
+  /** Register the wasm kernel fixes (wasm only). */
+  kernelFixes: boolean;
+}
+
+/**
+ * The creating thread's backend: its tfjs backend name, and for wasm whether the kernel fixes are
+ * registered (stock wasm has no Conv2DBackpropFilter kernel). 'native-blas' cannot be detected:
+ * give it explicitly in the description.
+ */
+export function currentBackend(explicit?: string): WorkerBackend {
+  const name = explicit ?? tf.getBackend() ?? 'cpu';
+  const fixed = tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined;
+  return { choice: name, kernelFixes: name === 'wasm' || name === 'native-blas' ? fixed || name === 'native-blas' : true };
+}
+
+/** Selects the backend inside a worker thread (each thread has its own tfjs and backend). */
+export async function useBackend(backend: WorkerBackend): Promise<void> {
+  await initBackend({ choice: backend.choice, kernelFixes: backend.kernelFixes });
+  await tf.ready();
+}

@@ -1,0 +1,145 @@
+/**
+ * PooledNeuralEnergy: the pivots of each call split across worker_threads, each with its own tfjs
+ * backend and NeuralEnergy built from the same serialisable description. Call k of the pool asks
+ * every worker for call k's batch, so results equal the single-thread NeuralEnergy bit for bit on
+ * the same backend.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { NonFiniteEnergyError, type Energy, type LossAndGradient, type Vector } from '../energy';
+import { InvalidInputError } from '../errors';
+import { createModel } from '../models';
+import type { NeuralEnergyDescription } from '../neural-energy';
+import { currentBackend } from './backend';
+import type { CallReply, CallResult, ReadyReply, WorkerError, WorkerInit, WorkerRequestBody } from './protocol';
+
+export interface PoolOptions {
+  /** Worker threads (default: number of cores). */
+  size?: number;
+}
+
+/** Compiled worker entry; tests and the server run from dist/, where worker.js sits beside this file. */
+const WORKER_FILE = join(__dirname, 'worker.js');
+
+function rebuild(error: WorkerError): Error {
+  if (error.nonFinite) return new NonFiniteEnergyError(error.nonFinite.what, error.nonFinite.pointIndex, error.nonFinite.detail);
+  const e = new Error(error.message);
+  e.name = error.name;
+  return e;
+}
+
+interface Pending {
+  resolve: (reply: CallResult) => void;
+  reject: (e: Error) => void;
+}
+
+class PoolWorker {
+  readonly thread: Worker;
+  readonly ready: Promise<void>;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  constructor(init: WorkerInit) {
+    this.thread = new Worker(WORKER_FILE, { workerData: init });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.thread.on('message', (message: CallReply | ReadyReply) => {
+        if ('ready' in message) {
+          if (message.ready) resolve();
+          else reject(rebuild(message.error));
+          return;
+        }
+        const reply = message;
+        const p = this.pending.get(reply.id);
+        if (!p) return;
+        this.pending.delete(reply.id);
+        if (reply.ok) p.resolve(reply);
+        else p.reject(rebuild(reply.error));
+      });
+      const fail = (e: Error) => {
+        this.failure = e;
+        reject(e);
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      };
+      this.thread.on('error', fail);
+      this.thread.on('exit', (code) => fail(new Error(`pool worker exited (code ${code})`)));
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  request(message: WorkerRequestBody): Promise<CallResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Points are copied (not transferred): the caller keeps its pivots.
+      this.thread.postMessage({ ...message, id });
+    });
+  }
+}
+
+/** Contiguous shares of n items over k workers: [first, count] per worker that gets any. */
+function shares(n: number, k: number): { first: number; count: number }[] {
+  const out: { first: number; count: number }[] = [];
+  const used = Math.min(n, k);
+  for (let w = 0, first = 0; w < used; w++) {
+    const count = Math.floor(n / used) + (w < n % used ? 1 : 0);
+    out.push({ first, count });
+    first += count;
+  }
+  return out;
+}
+
+export class PooledNeuralEnergy implements Energy {
+  readonly dimension: number;
+  readonly name: string;
+  readonly size: number;
+  /** Number of lossAndGradient calls so far (same meaning as NeuralEnergy.calls). */
+  calls = 0;
+  private readonly workers: PoolWorker[];
+
+  constructor(
+    readonly description: NeuralEnergyDescription,
+    options: PoolOptions = {},
+  ) {
+    const size = options.size ?? availableParallelism();
+    if (!Number.isInteger(size) || size < 1) throw new InvalidInputError('pool.size', `expected a positive integer, got ${JSON.stringify(size)}`);
+    this.size = size;
+    const model = createModel(description.model);
+    this.dimension = model.layout.dimension;
+    this.name = `${model.name} (pool of ${size})`;
+    const init: WorkerInit = { description, backend: currentBackend(description.backend) };
+    this.workers = Array.from({ length: size }, () => new PoolWorker(init));
+  }
+
+  /** Resolves when every worker has loaded its backend, model and data set. */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  async lossAndGradient(points: readonly Vector[]): Promise<LossAndGradient> {
+    const call = this.calls++;
+    await this.ready();
+    const parts = await Promise.all(
+      shares(points.length, this.size).map(({ first, count }, w) =>
+        this.workers[w].request({ op: 'lossAndGradient', call, firstIndex: first, points: points.slice(first, first + count) }),
+      ),
+    );
+    return { losses: parts.flatMap((p) => p.losses), gradients: parts.flatMap((p) => p.gradients ?? []) };
+  }
+
+  async loss(points: readonly Vector[]): Promise<number[]> {
+    await this.ready();
+    const parts = await Promise.all(
+      shares(points.length, this.size).map(({ first, count }, w) => this.workers[w].request({ op: 'loss', firstIndex: first, points: points.slice(first, first + count) })),
+    );
+    return parts.flatMap((p) => p.losses);
+  }
+
+  /** Terminates the worker threads. */
+  dispose(): void {
+    for (const w of this.workers) void w.thread.terminate();
+  }
+}
