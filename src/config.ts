@@ -1,0 +1,82 @@
+// Server configuration from environment variables, validated once at start.
+import { resolve } from 'node:path';
+
+export interface Config {
+  /** HTTP port; 0 picks a free one (tests). */
+  port: number;
+  /** Interface the HTTP server binds to. */
+  host: string;
+  /** Directory for the embedded database (used when databaseUrl is unset). */
+  dataDir: string;
+  /** A real PostgreSQL; when set, the embedded database is not started. */
+  databaseUrl?: string;
+  /** Connections in the ORM's pool. */
+  dbPoolSize: number;
+  /** Default and largest page size for connection-style lists. */
+  pageSize: number;
+  maxPageSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, value: string, expected: string) {
+    super(`${variable}=${JSON.stringify(value)}: expected ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Documented in README.md (Configuration); keep both in step. */
+export const ENV = {
+  PORT: 'PORT',
+  HOST: 'HOST',
+  DATA_DIR: 'NEB_ATLAS_DATA_DIR',
+  DATABASE_URL: 'DATABASE_URL',
+  DB_POOL_SIZE: 'NEB_ATLAS_DB_POOL_SIZE',
+} as const;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, raw, 'a URL like postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, raw, 'a postgres:// or postgresql:// URL');
+  }
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: integer(env, ENV.PORT, 4000, 0, 65535),
+    host: env[ENV.HOST] || '127.0.0.1',
+    dataDir: resolve(env[ENV.DATA_DIR] || './data'),
+    databaseUrl: postgresUrl(env, ENV.DATABASE_URL),
+    dbPoolSize: integer(env, ENV.DB_POOL_SIZE, 5, 1, 100),
+    pageSize: 20,
+    maxPageSize: 100,
+  };
+}
+
+/** The URL with its password replaced, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

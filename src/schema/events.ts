@@ -1,0 +1,17 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { LandscapeEventType } from './enums';
+
+@ObjectType('LandscapeEvent')
+export class LandscapeEventObject {
+  @Field(() => LandscapeEventType)
+  type!: LandscapeEventType;
+
+  @Field(() => ID)
+  landscapeId!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  at!: Date;
+}

@@ -1,0 +1,12 @@
+// The explicit entity list given to MikroORM (no folder discovery).
+import { Cycle } from './cycle';
+import { Landscape } from './landscape';
+import { Minimum } from './minimum';
+import { Path } from './path';
+import { Pivot } from './pivot';
+import { Run } from './run';
+
+export { Cycle, Landscape, Minimum, Path, Pivot, Run };
+export type { ProfilePoint } from './cycle';
+
+export const ENTITIES = [Landscape, Minimum, Run, Path, Cycle, Pivot];

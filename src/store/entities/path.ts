@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Collection, Entity, Enum, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { PathStatus } from '../enums';
+import { Cycle } from './cycle';
+import { Landscape } from './landscape';
+import { Minimum } from './minimum';
+import { Pivot } from './pivot';
+import { Run } from './run';
+
+/**
+ * A minimum energy path between two minima, found by AutoNEB. Its saddle is the highest point
+ * of the dense energy profile along the path (t in [0, 1] from minimum A to minimum B).
+ */
+@Entity({ tableName: 'path' })
+export class Path {
+  [OptionalProps]?:
+    | 'id' | 'status' | 'run' | 'saddleT' | 'saddleTrainLoss' | 'saddleTestLoss' | 'saddleTrainError'
+    | 'saddleTestError' | 'linearBarrier' | 'length' | 'cyclesDone' | 'createdAt' | 'updatedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Landscape, { deleteRule: 'cascade', index: true })
+  landscape!: Landscape;
+
+  @ManyToOne(() => Minimum, { deleteRule: 'cascade', index: true })
+  minimumA!: Minimum;
+
+  @ManyToOne(() => Minimum, { deleteRule: 'cascade', index: true })
+  minimumB!: Minimum;
+
+  /** The CONNECT run computing it. */
+  @ManyToOne(() => Run, { nullable: true, deleteRule: 'set null' })
+  run: Run | null = null;
+
+  @Enum({ items: () => PathStatus, nativeEnumName: 'path_status' })
+  status: PathStatus = PathStatus.PENDING;
+
+  @Property({ type: 'double', nullable: true })
+  saddleT: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  saddleTrainLoss: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  saddleTestLoss: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  saddleTrainError: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  saddleTestError: number | null = null;
+
+  /** Highest train loss on the straight line between the minima (the baseline AutoNEB beats). */
+  @Property({ type: 'double', nullable: true })
+  linearBarrier: number | null = null;
+
+  /** Euclidean length of the path through its pivots. */
+  @Property({ type: 'double', nullable: true })
+  length: number | null = null;
+
+  @Property({ type: 'integer' })
+  cyclesDone: number = 0;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @OneToMany(() => Cycle, (cycle) => cycle.path, { orderBy: { index: 'asc' } })
+  cycles = new Collection<Cycle>(this);
+
+  @OneToMany(() => Pivot, (pivot) => pivot.path, { orderBy: { index: 'asc' } })
+  pivots = new Collection<Pivot>(this);
+}

@@ -1,0 +1,72 @@
+// Keyset (cursor) pagination over an entity, oldest first, stable under inserts.
+import { Cursor, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { InputError } from './errors';
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface PageLimits {
+  defaultSize: number;
+  maxSize: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+  /** Cursor of each item, for connection edges. */
+  cursorOf(item: T): string;
+}
+
+interface Ordered {
+  id: string;
+  createdAt: Date;
+}
+
+const ORDER = { createdAt: 'asc', id: 'asc' } as const;
+
+function checkCursor(after: string): void {
+  let keys: unknown;
+  try {
+    keys = Cursor.decode(after);
+  } catch {
+    keys = undefined;
+  }
+  // Our cursors hold (createdAt, id); anything else was not issued by this server.
+  if (!Array.isArray(keys) || keys.length !== 2 || typeof keys[1] !== 'string' || Number.isNaN(Date.parse(String(keys[0])))) {
+    throw new InputError('after', 'not a cursor returned by this list (use pageInfo.endCursor)');
+  }
+}
+
+export async function paginate<T extends Ordered>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  args: PageArgs,
+  limits: PageLimits,
+): Promise<Page<T>> {
+  const first = args.first ?? limits.defaultSize;
+  if (!Number.isInteger(first) || first < 1 || first > limits.maxSize) {
+    throw new InputError('first', `must be an integer from 1 to ${limits.maxSize}, got ${first}`);
+  }
+  if (args.after) checkCursor(args.after);
+  const cursor = await em.findByCursor(entity, where, {
+    first,
+    after: args.after ?? undefined,
+    orderBy: ORDER as never,
+  });
+  return {
+    items: cursor.items as T[],
+    totalCount: cursor.totalCount,
+    hasNextPage: cursor.hasNextPage,
+    hasPreviousPage: cursor.hasPrevPage,
+    startCursor: cursor.startCursor,
+    endCursor: cursor.endCursor,
+    cursorOf: (item) => cursor.from(item as never),
+  };
+}

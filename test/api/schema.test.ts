@@ -1,0 +1,64 @@
+// The schema builds from the resolvers and has the shape clients rely on.
+import 'reflect-metadata';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isObjectType, isNonNullType, printSchema, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { buildAppSchema } from '../../src/resolvers';
+import type { EventBus } from '../../src/events';
+
+let schema: GraphQLSchema;
+
+function type(name: string): GraphQLObjectType {
+  const t = schema.getType(name);
+  assert.ok(t && isObjectType(t), `type ${name} exists`);
+  return t;
+}
+
+function fields(name: string): string[] {
+  return Object.keys(type(name).getFields()).sort();
+}
+
+test('schema builds without a database', async () => {
+  schema = await buildAppSchema(createPubSub() as EventBus['pubSub']);
+  assert.match(printSchema(schema), /type Query/);
+});
+
+test('queries, mutations and the subscription of the foundation', () => {
+  for (const f of ['landscapes', 'landscape', 'minimum', 'path', 'run', 'runs', 'catalog']) {
+    assert.ok(fields('Query').includes(f), `Query.${f}`);
+  }
+  assert.deepEqual(fields('Mutation'), ['createLandscape', 'deleteLandscape']);
+  assert.deepEqual(fields('Subscription'), ['landscapeEvents']);
+  const args = type('Subscription').getFields().landscapeEvents.args.map((a) => a.name);
+  assert.deepEqual(args, ['landscapeId']);
+});
+
+test('growing lists are connections with edges, pageInfo and totalCount', () => {
+  for (const name of ['LandscapeConnection', 'RunConnection', 'MinimumConnection', 'PathConnection']) {
+    assert.deepEqual(fields(name), ['edges', 'pageInfo', 'totalCount'], name);
+  }
+  assert.deepEqual(fields('PageInfo'), ['endCursor', 'hasNextPage', 'hasPreviousPage', 'startCursor']);
+  const landscapes = type('Query').getFields().landscapes;
+  assert.deepEqual(landscapes.args.map((a) => a.name), ['first', 'after']);
+  assert.deepEqual(type('Query').getFields().runs.args.map((a) => a.name).sort(), ['after', 'first', 'kind', 'status']);
+});
+
+test('a path exposes minima, saddle, pivots and cycles; ids are ID', () => {
+  const path = fields('Path');
+  for (const f of ['minimumA', 'minimumB', 'saddle', 'pivots', 'cycles', 'linearBarrier', 'length', 'cyclesDone', 'status']) {
+    assert.ok(path.includes(f), `Path.${f}`);
+  }
+  assert.deepEqual(fields('Saddle'), ['t', 'testError', 'testLoss', 'trainError', 'trainLoss']);
+  const id = type('Landscape').getFields().id.type;
+  assert.ok(isNonNullType(id) && String(id.ofType) === 'ID');
+  const run = type('Run').getFields();
+  assert.equal(String(run.kind.type), 'RunKind!');
+  assert.equal(String(run.status.type), 'RunStatus!');
+});
+
+test('enums carry the data model values', () => {
+  const values = (name: string) => (schema.getType(name) as import('graphql').GraphQLEnumType).getValues().map((v) => v.name);
+  assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE']);
+  assert.deepEqual(values('RunStatus'), ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']);
+});
