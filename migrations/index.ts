@@ -1,7 +1,9 @@
 // Every migration, in order. Add new ones at the end (`name` is what the migrations table records).
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20250601000000Initial } from './Migration20250601000000_initial';
+import { Migration20261126000000Runs } from './Migration20261126000000_runs';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20250601000000_initial', class: Migration20250601000000Initial },
+  { name: 'Migration20261126000000_runs', class: Migration20261126000000Runs },
 ];

@@ -3,15 +3,20 @@
 import 'reflect-metadata';
 import { loadConfig, redactUrl, type Config } from './config';
 import { openDatabase } from './db/database';
-import { createApp } from './server';
+import { createApp, queueOptions } from './server';
+import { initBackend } from './engine';
+import { createEventBus } from './events';
+import { JobQueue } from './jobs/queue';
+import { RunWorker } from './jobs/worker';
 
-const USAGE = `usage: neb-atlas [serve | migrate | help]
+const USAGE = `usage: neb-atlas [serve | worker | migrate | help]
 
-  serve    start the GraphQL server (default)
+  serve    start the GraphQL server (default), with an in-process worker
+  worker   run a worker process: takes run steps from the queue in PostgreSQL (needs DATABASE_URL)
   migrate  apply pending database migrations and exit
 
 Configuration comes from environment variables (see README.md): PORT, HOST,
-NEB_ATLAS_DATA_DIR, DATABASE_URL, NEB_ATLAS_DB_POOL_SIZE.`;
+NEB_ATLAS_DATA_DIR, DATABASE_URL, NEB_ATLAS_DB_POOL_SIZE, NEB_ATLAS_WORKERS, ...`;
 
 function describe(config: Config): string {
   return config.databaseUrl ? `PostgreSQL at ${redactUrl(config.databaseUrl)}` : `embedded PGlite in ${config.dataDir}`;
@@ -21,25 +26,33 @@ function describe(config: Config): string {
 const SHUTDOWN_LIMIT_MS = 30_000;
 
 async function serve(config: Config): Promise<void> {
+  const backend = await initBackend();
+  console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
   console.log(`neb-atlas: opening ${describe(config)} ...`);
   const app = await createApp({ config });
   if (app.database.applied.length > 0) console.log(`neb-atlas: applied migrations ${app.database.applied.join(', ')}`);
   console.log(`neb-atlas: database: ${app.database.description}`);
   console.log(`neb-atlas: GraphQL at ${app.url} (subscriptions: ${app.url.replace(/^http/, 'ws')})`);
+  console.log(`neb-atlas: web client at ${app.url.replace(/\/graphql$/, '/')}`);
+  console.log(`neb-atlas: in-process worker: ${app.worker ? `${config.workers} compute slot(s)` : 'none (NEB_ATLAS_WORKERS=0)'}`);
 
+  // Ctrl-C under `npm start` delivers SIGINT twice (terminal and npm). Exiting before the
+  // database is closed could leave PGlite's files half-written, so repeats are ignored.
+  onTerminationSignals(() => app.close());
+}
+
+/** Stops `close` on the first SIGINT/SIGTERM (repeats ignored), with a watchdog. */
+function onTerminationSignals(close: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    // Ctrl-C under `npm start` delivers SIGINT twice (terminal and npm). Exiting before the
-    // database is closed could leave PGlite's files half-written, so repeats are ignored.
     if (stopping) return;
     stopping = true;
     console.log(`neb-atlas: ${signal}, shutting down ...`);
-    const watchdog = setTimeout(() => {
+    setTimeout(() => {
       console.error(`neb-atlas: shutdown still not done after ${SHUTDOWN_LIMIT_MS / 1000} s, exiting`);
       process.exit(1);
-    }, SHUTDOWN_LIMIT_MS);
-    watchdog.unref();
-    app.close().then(
+    }, SHUTDOWN_LIMIT_MS).unref();
+    close().then(
       () => {
         console.log('neb-atlas: stopped');
         process.exit(0);
@@ -52,6 +65,26 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+async function workerCommand(config: Config): Promise<void> {
+  if (!config.databaseUrl) {
+    throw new Error('worker: DATABASE_URL is required (workers share a real PostgreSQL with the server; the embedded database serves one process, whose own worker runs inside `serve`)');
+  }
+  const backend = await initBackend();
+  console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
+  const database = await openDatabase(config);
+  const events = await createEventBus(database.url);
+  const queue = await JobQueue.open(queueOptions(config, database.url), console.log);
+  const worker = new RunWorker({ orm: database.orm, queue, events, concurrency: Math.max(1, config.workers), log: console.log });
+  await worker.start();
+  console.log(`neb-atlas: worker ${worker.id} on ${database.description}, ${Math.max(1, config.workers)} compute slot(s)`);
+  onTerminationSignals(async () => {
+    await worker.stop();
+    await queue.close();
+    await events.close();
+    await database.close();
+  });
 }
 
 async function migrateCommand(config: Config): Promise<void> {
@@ -76,6 +109,8 @@ async function main(argv: string[]): Promise<void> {
       return serve(config);
     case 'migrate':
       return migrateCommand(config);
+    case 'worker':
+      return workerCommand(config);
     default:
       console.error(`neb-atlas: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
       process.exitCode = 2;

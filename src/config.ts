@@ -15,6 +15,14 @@ export interface Config {
   /** Default and largest page size for connection-style lists. */
   pageSize: number;
   maxPageSize: number;
+  /** Compute steps the server's own worker runs at once; 0: no in-process worker. */
+  workers: number;
+  /** A run step (one cycle, one minimum) not finished in this time is retried elsewhere. */
+  stepExpireSeconds: number;
+  /** How often expired steps are looked for. */
+  maintenanceSeconds: number;
+  /** Largest safetensors upload. */
+  maxUploadBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -31,6 +39,10 @@ export const ENV = {
   DATA_DIR: 'NEB_ATLAS_DATA_DIR',
   DATABASE_URL: 'DATABASE_URL',
   DB_POOL_SIZE: 'NEB_ATLAS_DB_POOL_SIZE',
+  WORKERS: 'NEB_ATLAS_WORKERS',
+  STEP_EXPIRE_SECONDS: 'NEB_ATLAS_STEP_EXPIRE_SECONDS',
+  MAINTENANCE_SECONDS: 'NEB_ATLAS_MAINTENANCE_SECONDS',
+  MAX_UPLOAD_MB: 'NEB_ATLAS_MAX_UPLOAD_MB',
 } as const;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -67,6 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: integer(env, ENV.DB_POOL_SIZE, 5, 1, 100),
     pageSize: 20,
     maxPageSize: 100,
+    workers: integer(env, ENV.WORKERS, 1, 0, 64),
+    stepExpireSeconds: integer(env, ENV.STEP_EXPIRE_SECONDS, 15 * 60, 5, 7 * 24 * 3600),
+    maintenanceSeconds: integer(env, ENV.MAINTENANCE_SECONDS, 30, 1, 3600),
+    maxUploadBytes: integer(env, ENV.MAX_UPLOAD_MB, 256, 1, 4096) * 1024 * 1024,
   };
 }
 

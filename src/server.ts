@@ -14,6 +14,11 @@ import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createEventBus, type EventBus } from './events';
 import { buildAppSchema, formatError, type Context } from './resolvers';
+import { clientRoutes } from './client-static';
+import { RunEvents } from './jobs/events';
+import { JobQueue, DEFAULT_QUEUE_OPTIONS } from './jobs/queue';
+import { RunWorker } from './jobs/worker';
+import { TENSORS_PATH, tensorRoutes, UploadStore } from './tensors';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -29,6 +34,9 @@ export interface App {
   url: string;
   database: Database;
   events: EventBus;
+  queue: JobQueue;
+  /** The in-process worker (absent with NEB_ATLAS_WORKERS=0). */
+  worker: RunWorker | null;
   /** Subscriptions currently running over WebSocket. */
   activeSubscriptions(): number;
   /** Stops accepting, ends subscriptions and requests, closes the database. Idempotent. */
@@ -46,8 +54,12 @@ export async function createApp({ config, log = console.log }: AppOptions): Prom
     const events = await createEventBus(database.url, log);
     closers.push(() => events.close());
     const schema = await buildAppSchema(events.pubSub);
+    const queue = await JobQueue.open(queueOptions(config, database.url), log);
+    closers.push(() => queue.close());
+    const runEvents = new RunEvents(events, log);
+    const uploads = new UploadStore();
     const limits = { defaultSize: config.pageSize, maxSize: config.maxPageSize };
-    const context = (): Context => ({ em: database.orm.em.fork(), events, limits, log });
+    const context = (): Context => ({ em: database.orm.em.fork(), events, limits, log, queue, runEvents, uploads });
 
     const app = express();
     const httpServer = createServer(app);
@@ -107,6 +119,17 @@ export async function createApp({ config, log = console.log }: AppOptions): Prom
       }
     });
     app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async () => context() }));
+    app.use(TENSORS_PATH, tensorRoutes(database.orm, uploads, config.maxUploadBytes));
+    app.use(clientRoutes());
+
+    // The embedded setup works alone: the server runs a worker too (more run as `neb-atlas worker`).
+    let worker: RunWorker | null = null;
+    if (config.workers > 0) {
+      worker = new RunWorker({ orm: database.orm, queue, events, concurrency: config.workers, log });
+      await worker.start();
+      const running = worker;
+      closers.push(() => running.stop());
+    }
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -124,6 +147,8 @@ export async function createApp({ config, log = console.log }: AppOptions): Prom
       url: `http://${host}:${port}${GRAPHQL_PATH}`,
       database,
       events,
+      queue,
+      worker,
       activeSubscriptions: subscriptionCount,
       close: () => (closing ??= closeAll()),
     };
@@ -131,4 +156,13 @@ export async function createApp({ config, log = console.log }: AppOptions): Prom
     await closeAll();
     throw err;
   }
+}
+
+export function queueOptions(config: Config, url: string) {
+  return {
+    ...DEFAULT_QUEUE_OPTIONS,
+    url,
+    stepExpireSeconds: config.stepExpireSeconds,
+    maintenanceIntervalSeconds: config.maintenanceSeconds,
+  };
 }

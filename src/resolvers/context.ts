@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventBus } from '../events';
+import type { RunEvents } from '../jobs/events';
+import type { JobQueue } from '../jobs/queue';
 import type { PageLimits } from '../store/pagination';
+import type { UploadStore } from '../tensors';
 
 /** Per-operation context: its own EntityManager (identity map), the event bus, limits. */
 export interface Context {
@@ -8,4 +11,8 @@ export interface Context {
   events: EventBus;
   limits: PageLimits;
   log: (message: string) => void;
+  /** Where mutations enqueue the work they start. */
+  queue: JobQueue;
+  runEvents: RunEvents;
+  uploads: UploadStore;
 }

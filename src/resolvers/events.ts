@@ -8,7 +8,7 @@ export class EventsResolver {
     topics: TOPIC.LANDSCAPE_EVENTS,
     filter: ({ payload, args }: SubscriptionHandlerData<LandscapeEventPayload, { landscapeId?: string | null }>) =>
       !args.landscapeId || payload.landscapeId === args.landscapeId,
-    description: 'Landscapes created and deleted (all, or one landscape).',
+    description: 'Landscapes created and deleted, minima ready, paths added, runs finished (all landscapes, or one).',
   })
   landscapeEvents(
     @Root() payload: LandscapeEventPayload,

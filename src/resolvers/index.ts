@@ -5,8 +5,10 @@ import type { EventBus } from '../events';
 import { EventsResolver } from './events';
 import { LandscapeResolver } from './landscape';
 import { MinimumResolver, PathResolver, RunResolver } from './records';
+import { AnalysisResolver } from './analysis';
+import { RunMutationResolver, RunSubscriptionResolver } from './runs';
 
-export const RESOLVERS = [LandscapeResolver, MinimumResolver, RunResolver, PathResolver, EventsResolver] as const;
+export const RESOLVERS = [LandscapeResolver, MinimumResolver, RunResolver, PathResolver, EventsResolver, AnalysisResolver, RunMutationResolver, RunSubscriptionResolver] as const;
 
 export function buildAppSchema(pubSub: EventBus['pubSub']): Promise<GraphQLSchema> {
   return buildSchema({

@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { LandscapeType } from '../schema/landscape';
 import { toConnection, type Connection } from '../schema/pagination';
-import { CycleType, MinimumType, PathType, PivotType, RunType, SaddleType } from '../schema/records';
+import { CycleType, MinimumType, PathDownloadsType, PathType, PivotType, RunType, SaddleType } from '../schema/records';
+import { TENSORS_PATH } from '../tensors';
 import { Landscape, Minimum, Run, type Cycle, type Path, type Pivot } from '../store/entities';
 import { findMinimum, findPath, findRun, listRuns, pathCycles, pathPivots } from '../store/records';
 import type { Context } from './context';
@@ -22,6 +23,11 @@ export class MinimumResolver {
   @FieldResolver(() => LandscapeType)
   landscape(@Root() minimum: Minimum, @Ctx() ctx: Context): Promise<Landscape> {
     return load(ctx, Landscape, minimum.landscape);
+  }
+
+  @FieldResolver(() => String, { description: 'URL (relative to the server) of its parameters as safetensors.' })
+  downloadUrl(@Root() minimum: Minimum): string {
+    return `${TENSORS_PATH}/minima/${minimum.id}`;
   }
 
   @FieldResolver(() => RunType, { nullable: true, description: 'The TRAIN run that produced it.' })
@@ -90,6 +96,11 @@ export class PathResolver {
   @FieldResolver(() => [CycleType], { description: 'Cycles done so far, in order.' })
   cycles(@Root() path: Path, @Ctx() ctx: Context): Promise<Cycle[]> {
     return pathCycles(ctx.em, path.id);
+  }
+
+  @FieldResolver(() => PathDownloadsType)
+  downloads(@Root() path: Path): PathDownloadsType {
+    return { pivots: `${TENSORS_PATH}/paths/${path.id}/pivots`, saddle: `${TENSORS_PATH}/paths/${path.id}/saddle` };
   }
 
   @FieldResolver(() => [PivotType], { description: 'Current pivots in chain order.' })

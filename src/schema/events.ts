@@ -14,4 +14,13 @@ export class LandscapeEventObject {
 
   @Field()
   at!: Date;
+
+  @Field(() => ID, { nullable: true })
+  minimumId?: string;
+
+  @Field(() => ID, { nullable: true })
+  pathId?: string;
+
+  @Field(() => ID, { nullable: true })
+  runId?: string;
 }

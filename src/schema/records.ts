@@ -57,6 +57,9 @@ export class RunType {
   @Field(() => String, { nullable: true })
   workerId!: string | null;
 
+  @Field(() => JSONObjectResolver, { nullable: true, description: 'What a finished run produced (an exploration: its decisions and tree).' })
+  result!: Record<string, unknown> | null;
+
   @Field(() => Int, { description: 'Times the run was resumed from a checkpoint.' })
   resumeCount!: number;
 
@@ -120,8 +123,50 @@ export class CycleType {
   @Field(() => Float)
   maxEnergy!: number;
 
+  @Field(() => [Float], { description: 'Arc-length position t of each pivot.' })
+  pivotPositions!: number[];
+
+  @Field(() => Float, { description: 'Position of the highest point of the dense profile.' })
+  saddleT!: number;
+
+  @Field(() => Float, { description: 'Largest gradient norm perpendicular to the path over the pivots (convergence).' })
+  maxPerpendicularGradient!: number;
+
+  @Field(() => Int)
+  pivotsInserted!: number;
+
+  @Field(() => [[Float]], { nullable: true, description: 'Pivot coordinates after the cycle (landscapes of dimension <= 16 only).' })
+  pivotCoordinates!: number[][] | null;
+
   @Field()
   createdAt!: Date;
+}
+
+@ObjectType('EvaluatedPoint', { description: 'A point of a path evaluated on the full data sets.' })
+export class EvaluatedPointType {
+  @Field(() => Float)
+  t!: number;
+
+  @Field(() => Float)
+  trainLoss!: number;
+
+  @Field(() => Float)
+  testLoss!: number;
+
+  @Field(() => Float, { nullable: true })
+  trainError!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  testError!: number | null;
+}
+
+@ObjectType('PathDownloads', { description: 'URLs (relative to the server) of safetensors files.' })
+export class PathDownloadsType {
+  @Field({ description: 'All pivots, named pivot.<i>.<parameter>.' })
+  pivots!: string;
+
+  @Field({ description: 'The parameters at the saddle.' })
+  saddle!: string;
 }
 
 @ObjectType('Pivot', { description: 'A pivot of the path in its latest state (parameters are downloaded separately).' })
@@ -149,6 +194,12 @@ export class PathType {
 
   @Field(() => Float, { nullable: true, description: 'Highest train loss on the straight line between the minima.' })
   linearBarrier!: number | null;
+
+  @Field(() => [ProfilePointType], { nullable: true, description: 'Energy on the straight line between the minima (what AutoNEB improves on).' })
+  linearProfile!: ProfilePointType[] | null;
+
+  @Field(() => [EvaluatedPointType], { nullable: true, description: 'Dense profile on the full train and test sets (after evaluatePath).' })
+  evaluatedProfile!: EvaluatedPointType[] | null;
 
   @Field(() => Float, { nullable: true, description: 'Euclidean length through the pivots.' })
   length!: number | null;

@@ -1,5 +1,6 @@
 // Validation of a new landscape's definition. Every check names the offending field, and the
 // result is the normalised spec that gets stored (defaults filled in, per-kind fields only).
+import { validateEngineSpecs } from './engine-specs';
 import { InputError } from './errors';
 import {
   ARCHITECTURE_KINDS,
@@ -192,11 +193,13 @@ export function parseLandscapeInput(input: LandscapeInputData, at = 'input'): La
     if (input.dataset == null) throw new InputError(`${at}.dataset`, `is required for kind "${architecture.kind}"`);
     dataset = parseDataset(input.dataset, `${at}.dataset`);
   }
+  // What the engine itself checks (ResNet depth 6n+2, a CNN's input size, ...).
+  validateEngineSpecs(architecture, dataset, at);
   return {
     name,
     architecture,
     dataset,
     training: parseTraining(input.training, `${at}.training`),
-    autonebPreset: oneOf(`${at}.autonebPreset`, input.autonebPreset ?? 'paper', AUTONEB_PRESETS, 'AutoNEB preset'),
+    autonebPreset: oneOf(`${at}.autonebPreset`, input.autonebPreset ?? (architecture.kind === 'surface' ? 'surface' : 'paper'), AUTONEB_PRESETS, 'AutoNEB preset'),
   };
 }

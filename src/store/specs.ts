@@ -1,6 +1,7 @@
 // Shapes of the JSON specs a landscape is defined by (stored as jsonb). Validation lives in
 // landscape-input.ts; these types are what the engine and workers read back.
 import { SURFACES } from '../engine/surfaces';
+import { PRESETS, type PresetName } from '../engine/autoneb/config';
 
 export type ArchitectureSpec =
   | { kind: 'mlp'; widths: number[] }
@@ -50,11 +51,11 @@ export const DEFAULT_TRAINING: TrainingConfig = {
 };
 
 /**
- * Named AutoNEB configurations: `paper` is the published schedule (14 cycles), `cpu` and `ci`
- * are shortened ones. The schedules themselves belong to the engine (src/engine/autoneb).
+ * Named AutoNEB configurations of the engine (src/engine/autoneb/config.ts): `paper` is the
+ * published schedule (14 cycles), `small` and `tiny` are shortened ones, `surface` suits the 2-D surfaces.
  */
-export const AUTONEB_PRESETS = ['paper', 'cpu', 'ci'] as const;
-export type AutonebPreset = (typeof AUTONEB_PRESETS)[number];
+export const AUTONEB_PRESETS = Object.keys(PRESETS) as PresetName[];
+export type AutonebPreset = PresetName;
 
 /** Names of the analytic 2-D surfaces the engine implements (src/engine/surfaces.ts). */
 export const SURFACE_NAMES: readonly string[] = Object.keys(SURFACES);

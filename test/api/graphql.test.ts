@@ -168,8 +168,8 @@ async function seedRecords() {
   for (const [index, t, energy] of [[2, 1, 0.25], [0, 0, 0.5], [1, 0.5, 1.25]]) {
     em.create(Pivot, { path, index, t, energy, parameters: Buffer.from(new Float32Array([index, -index]).buffer) });
   }
-  em.create(Cycle, { path, index: 2, steps: 1000, learningRate: 0.1, pivotEnergies: [0.5, 1.25, 0.25], denseProfile: [{ t: 0, energy: 0.5 }, { t: 0.5, energy: 1.25 }, { t: 1, energy: 0.25 }], maxEnergy: 1.25 });
-  em.create(Cycle, { path, index: 1, steps: 1000, learningRate: 0.1, pivotEnergies: [0.5, 0.25], denseProfile: [{ t: 0, energy: 0.5 }, { t: 1, energy: 0.25 }], maxEnergy: 2 });
+  em.create(Cycle, { path, index: 2, steps: 1000, learningRate: 0.1, pivotEnergies: [0.5, 1.25, 0.25], denseProfile: [{ t: 0, energy: 0.5 }, { t: 0.5, energy: 1.25 }, { t: 1, energy: 0.25 }], maxEnergy: 1.25, pivotPositions: [0, 0.5, 1], saddleT: 0.5, maxPerpendicularGradient: 0.01, pivotsInserted: 1 });
+  em.create(Cycle, { path, index: 1, steps: 1000, learningRate: 0.1, pivotEnergies: [0.5, 0.25], denseProfile: [{ t: 0, energy: 0.5 }, { t: 1, energy: 0.25 }], maxEnergy: 2, pivotPositions: [0, 1], saddleT: 0, maxPerpendicularGradient: 0.5, pivotsInserted: 0 });
   await em.flush();
   return { landscape, a, b, path, train, training, connect };
 }

@@ -12,7 +12,7 @@ export interface ProfilePoint {
 @Entity({ tableName: 'cycle' })
 @Unique({ properties: ['path', 'index'] })
 export class Cycle {
-  [OptionalProps]?: 'id' | 'createdAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'pivotCoordinates';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -40,6 +40,25 @@ export class Cycle {
 
   @Property({ type: 'double' })
   maxEnergy!: number;
+
+  /** Arc-length position t in [0, 1] of every pivot. */
+  @Property({ type: 'json' })
+  pivotPositions!: number[];
+
+  /** Position of the highest point of the dense profile. */
+  @Property({ type: 'double' })
+  saddleT!: number;
+
+  /** Largest gradient component perpendicular to the path over the pivots: the convergence measure. */
+  @Property({ type: 'double' })
+  maxPerpendicularGradient!: number;
+
+  @Property({ type: 'integer' })
+  pivotsInserted!: number;
+
+  /** Pivot coordinates after the cycle, kept only for small landscapes (the 2-D surfaces). */
+  @Property({ type: 'json', nullable: true })
+  pivotCoordinates: number[][] | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();

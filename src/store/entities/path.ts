@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Collection, Entity, Enum, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { PathStatus } from '../enums';
-import { Cycle } from './cycle';
+import { Cycle, type ProfilePoint } from './cycle';
 import { Landscape } from './landscape';
 import { Minimum } from './minimum';
 import { Pivot } from './pivot';
 import { Run } from './run';
+
+/** One point of a path evaluated on the full data sets. */
+export interface EvaluatedPoint {
+  t: number;
+  trainLoss: number;
+  testLoss: number;
+  trainError: number | null;
+  testError: number | null;
+}
 
 /**
  * A minimum energy path between two minima, found by AutoNEB. Its saddle is the highest point
@@ -15,7 +24,8 @@ import { Run } from './run';
 export class Path {
   [OptionalProps]?:
     | 'id' | 'status' | 'run' | 'saddleT' | 'saddleTrainLoss' | 'saddleTestLoss' | 'saddleTrainError'
-    | 'saddleTestError' | 'linearBarrier' | 'length' | 'cyclesDone' | 'createdAt' | 'updatedAt';
+    | 'saddleTestError' | 'linearBarrier' | 'length' | 'cyclesDone' | 'createdAt' | 'updatedAt'
+    | 'linearProfile' | 'evaluatedProfile';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -54,6 +64,14 @@ export class Path {
   /** Highest train loss on the straight line between the minima (the baseline AutoNEB beats). */
   @Property({ type: 'double', nullable: true })
   linearBarrier: number | null = null;
+
+  /** Energies on the straight line between the minima (the energy AutoNEB sees). */
+  @Property({ type: 'json', nullable: true })
+  linearProfile: ProfilePoint[] | null = null;
+
+  /** Dense profile on the full train and test sets, from an EVALUATE run. */
+  @Property({ type: 'json', nullable: true })
+  evaluatedProfile: EvaluatedPoint[] | null = null;
 
   /** Euclidean length of the path through its pivots. */
   @Property({ type: 'double', nullable: true })

@@ -9,7 +9,7 @@ import { Landscape } from './landscape';
 export class Run {
   [OptionalProps]?:
     | 'id' | 'status' | 'config' | 'progress' | 'errorMessage' | 'workerId' | 'resumeCount'
-    | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt';
+    | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'parent' | 'result';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -33,6 +33,14 @@ export class Run {
 
   @Property({ type: 'text', nullable: true })
   errorMessage: string | null = null;
+
+  /** The exploration that started this run, if any (its CONNECT runs). */
+  @ManyToOne(() => Run, { nullable: true, deleteRule: 'set null', index: true })
+  parent: Run | null = null;
+
+  /** What a finished run produced beyond its records (an exploration's decisions and tree). */
+  @Property({ type: 'json', nullable: true })
+  result: Record<string, unknown> | null = null;
 
   /** The worker holding the run while RUNNING. */
   @Property({ type: 'text', nullable: true })

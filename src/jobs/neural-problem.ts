@@ -1,0 +1,63 @@
+// A landscape over a neural network: the engine's NeuralEnergy (or its worker-thread pool) for
+// AutoNEB, trainMinimum for minima, evaluate for full train/test metrics.
+import { availableParallelism } from 'node:os';
+import {
+  createModel,
+  evaluate,
+  loadDataset,
+  NeuralEnergy,
+  PooledNeuralEnergy,
+  trainMinimum,
+  type Energy,
+  type NeuralEnergyDescription,
+  type Vector,
+} from '../engine';
+import type { Landscape } from '../store/entities';
+import { engineDataSpec, engineModelSpec, engineTrainConfig } from '../store/engine-specs';
+import type { Metrics, ParameterTensor, Problem, TrainingProgress } from './problems';
+
+/** Worker threads per neural energy; 1 computes in the worker's own thread. */
+export const THREADS_ENV = 'NEB_ATLAS_THREADS';
+
+export function buildNeuralProblem(landscape: Landscape): Problem {
+  const architecture = landscape.architecture;
+  if (architecture.kind === 'surface' || !landscape.dataset) throw new Error(`landscape ${landscape.id} is no neural landscape`);
+  const model = createModel(engineModelSpec(architecture, landscape.dataset));
+  const data = engineDataSpec(landscape.dataset);
+  const dataset = loadDataset(data);
+  const description: NeuralEnergyDescription = { model: model.spec, data, seed: `landscape:${landscape.id}` };
+  const threads = Number(process.env[THREADS_ENV] ?? 1);
+  const energy: Energy & { dispose?(): void } =
+    threads > 1 ? new PooledNeuralEnergy(description, { size: Math.min(threads, availableParallelism()) }) : new NeuralEnergy(description);
+  const layout: ParameterTensor[] = model.layout.entries.map((e) => ({ name: e.name, shape: [...e.shape], offset: e.offset, size: e.size }));
+
+  return {
+    dimension: model.layout.dimension,
+    energy,
+    layout,
+    async trainMinimum(seed, training, options): Promise<Vector> {
+      const trainConfig = engineTrainConfig(training);
+      const result = await trainMinimum(model, dataset, trainConfig, seed, {
+        signal: options.signal,
+        onProgress: (p) => options.onProgress?.({ step: p.step, steps: trainConfig.steps, loss: p.loss, learningRate: p.lr } satisfies TrainingProgress),
+      });
+      return result.params;
+    },
+    async evaluate(point): Promise<Metrics> {
+      const { train, test } = evaluate(model, dataset, point);
+      return { trainLoss: train.loss, testLoss: test.loss, trainError: train.error, testError: test.error };
+    },
+    async evaluateMany(points): Promise<Metrics[]> {
+      const out: Metrics[] = [];
+      for (const point of points) {
+        out.push(await this.evaluate(point));
+        // Evaluating a dense profile takes a while: let other work (events, cancels) run between points.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return out;
+    },
+    dispose(): void {
+      energy.dispose?.();
+    },
+  };
+}
