@@ -4,20 +4,9 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { MinimumStatus, PathStatus, RunKind, RunStatus } from './enums';
 
-@ObjectType('Minimum')
-export class MinimumType {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => Int, { description: 'Seed of initialisation and batch order.' })
-  seed!: number;
-
-  @Field(() => MinimumStatus)
-  status!: MinimumStatus;
-
-  @Field(() => Int, { nullable: true })
-  parameterCount!: number | null;
-
+/** Mean cross-entropy and error rate on the full train and test sets (errors null on surfaces). */
+@ObjectType()
+abstract class MetricsType {
   @Field(() => Float, { nullable: true })
   trainLoss!: number | null;
 
@@ -29,6 +18,21 @@ export class MinimumType {
 
   @Field(() => Float, { nullable: true })
   testError!: number | null;
+}
+
+@ObjectType('Minimum')
+export class MinimumType extends MetricsType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { description: 'Seed of initialisation and batch order.' })
+  seed!: number;
+
+  @Field(() => MinimumStatus)
+  status!: MinimumStatus;
+
+  @Field(() => Int, { nullable: true })
+  parameterCount!: number | null;
 
   @Field()
   createdAt!: Date;
@@ -77,21 +81,9 @@ export class RunType {
 }
 
 @ObjectType('Saddle', { description: 'The highest point of the path: position t in [0, 1] and its losses.' })
-export class SaddleType {
+export class SaddleType extends MetricsType {
   @Field(() => Float)
   t!: number;
-
-  @Field(() => Float, { nullable: true })
-  trainLoss!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  testLoss!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  trainError!: number | null;
-
-  @Field(() => Float, { nullable: true })
-  testError!: number | null;
 }
 
 @ObjectType('ProfilePoint')
