@@ -9,6 +9,8 @@ import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../src/engin
 import { Random } from '../src/engine/random';
 import { openBlasSgemm } from './blas';
 import { mlp, smallCnn, type FlatModel } from './models';
+import { nativeSection } from './native';
+import { registerWasmExtras, unregisterWasmExtras } from '../src/engine/native';
 
 const PIVOTS = 16;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -44,11 +46,17 @@ function rate(evals: number, step: () => void): number {
   return (n * evals) / (cpuSeconds() - start);
 }
 
+/** Reads a gradient back and frees it (leaked results grew the wasm heap every step: page faults). */
+function release(t: tf.Tensor): void {
+  t.dataSync();
+  t.dispose();
+}
+
 /** The plain autodiff loop: one tf.grad per pivot, gradient read back as a Float32Array. */
 function loopStep(model: FlatModel, pivots: tf.Tensor1D[]): () => void {
   const grad = tf.grad((theta: tf.Tensor) => model.loss(theta as tf.Tensor1D));
   return () => {
-    for (const theta of pivots) tf.tidy(() => grad(theta)).dataSync();
+    for (const theta of pivots) release(tf.tidy(() => grad(theta)));
   };
 }
 
@@ -57,7 +65,7 @@ function batchedStep(model: FlatModel, thetas: tf.Tensor2D): () => void {
   const batched = model.batchedLoss!;
   const grad = tf.grad((t: tf.Tensor) => batched(t as tf.Tensor2D));
   return () => {
-    tf.tidy(() => grad(thetas)).dataSync();
+    release(tf.tidy(() => grad(thetas)));
   };
 }
 
@@ -118,8 +126,10 @@ async function main(): Promise<void> {
   for (const [label, product] of products) {
     const flops = 2 * 256 * 784 * 256;
     unregisterWasmKernelFixes();
+    unregisterWasmExtras();
     const stock = (rate(1, () => tf.tidy(product).dataSync()) * flops) / 1e9;
     registerWasmKernelFixes();
+    registerWasmExtras();
     const fixed = (rate(1, () => tf.tidy(product).dataSync()) * flops) / 1e9;
     console.log(`  ${label}: stock ${stock.toFixed(1)} GFLOP/s, fixed ${fixed.toFixed(1)} GFLOP/s ` +
       `(${(fixed / stock).toFixed(1)}x, ${((100 * fixed) / roofline).toFixed(0)}% of roofline)`);
@@ -144,9 +154,11 @@ async function main(): Promise<void> {
     console.log(`\n${model.name} (D = ${model.dimension}, batch ${batchLabel}, ` +
       `${(model.flopsPerGradient / 1e6).toFixed(0)} MFLOP per pivot gradient)`);
     unregisterWasmKernelFixes();
+    unregisterWasmExtras();
     const stock = measure(loopStep(model, pivots));
     row('(a) stock wasm, loop', stock, model.flopsPerGradient, roofline);
     registerWasmKernelFixes();
+    registerWasmExtras();
     const fixed = measure(loopStep(model, pivots));
     row('(b) fixed wasm, loop', fixed, model.flopsPerGradient, roofline, stock);
     if (model.batchedLoss) {
@@ -155,6 +167,7 @@ async function main(): Promise<void> {
     }
     tf.dispose([thetas, ...pivots]);
   }
+  await nativeSection();
 }
 
 main().catch((err) => {

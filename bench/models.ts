@@ -16,16 +16,19 @@ export interface FlatModel {
   batchedLoss?(thetas: tf.Tensor2D): tf.Scalar;
 }
 
-/** Consumes consecutive segments of a flat vector (last axis), reshaped. */
-function slicer(theta: tf.Tensor, lead: number[]) {
-  let at = 0;
-  return (shape: number[]): tf.Tensor => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const begin = [...lead.map(() => 0), at];
-    const part = tf.slice(theta, begin, [...lead, size]);
-    at += size;
-    return tf.reshape(part, [...lead, ...shape]);
-  };
+/**
+ * Cuts a flat vector (last axis) into consecutive segments, reshaped. One tf.split, not one
+ * tf.slice per segment: the gradient of split is ONE concat, while every slice's gradient is a
+ * zero-padded copy of the whole vector, summed into the others (P*D floats written and added
+ * per segment, which cost more than the matrix products of an MLP with native BLAS).
+ */
+function slicer(theta: tf.Tensor, lead: number[], shapes: number[][]) {
+  const sizes = shapes.map((shape) => shape.reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const rest = theta.shape[theta.shape.length - 1] - total;
+  const parts = tf.split(theta, rest > 0 ? [...sizes, rest] : sizes, lead.length);
+  let next = 0;
+  return (shape: number[]): tf.Tensor => tf.reshape(parts[next++], [...lead, ...shape]);
 }
 
 export function mlp(sizes: number[], x: tf.Tensor2D, labels: tf.Tensor2D): FlatModel {
@@ -38,12 +41,13 @@ export function mlp(sizes: number[], x: tf.Tensor2D, labels: tf.Tensor2D): FlatM
   }
   const firstLayerInputGradient = 2 * batch * sizes[0] * sizes[1];
   const layers = sizes.length - 1;
+  const shapes = sizes.slice(1).flatMap((out, i) => [[sizes[i], out], [out]]);
   return {
     name: `MLP ${sizes.join('-')}`,
     dimension,
     flopsPerGradient: 3 * forward - firstLayerInputGradient,
     loss(theta) {
-      const take = slicer(theta, []);
+      const take = slicer(theta, [], shapes);
       let h: tf.Tensor = x;
       for (let i = 0; i < layers; i++) {
         h = tf.add(tf.matMul(h as tf.Tensor2D, take([sizes[i], sizes[i + 1]]) as tf.Tensor2D), take([sizes[i + 1]]));
@@ -53,7 +57,7 @@ export function mlp(sizes: number[], x: tf.Tensor2D, labels: tf.Tensor2D): FlatM
     },
     batchedLoss(thetas) {
       const pivots = thetas.shape[0];
-      const take = slicer(thetas, [pivots]);
+      const take = slicer(thetas, [pivots], shapes);
       let h: tf.Tensor = x;
       for (let i = 0; i < layers; i++) {
         const w = take([sizes[i], sizes[i + 1]]) as tf.Tensor3D;
@@ -80,12 +84,13 @@ export function smallCnn(x: tf.Tensor4D, labels: tf.Tensor2D): FlatModel {
   const conv2 = 2 * batch * h2 * w2 * 9 * 16 * 32;
   const fc = 2 * batch * h4 * w4 * 32 * 10;
   const dimension = 9 * channels * 16 + 16 + 9 * 16 * 32 + 32 + h4 * w4 * 32 * 10 + 10;
+  const shapes = [[3, 3, channels, 16], [16], [3, 3, 16, 32], [32], [h4 * w4 * 32, 10], [10]];
   return {
     name: `CNN conv16-pool-conv32-pool-fc10 on ${height}x${width}x${channels}`,
     dimension,
     flopsPerGradient: 3 * (conv1 + conv2 + fc) - conv1,
     loss(theta) {
-      const take = slicer(theta, []);
+      const take = slicer(theta, [], shapes);
       let h = tf.relu(tf.add(tf.conv2d(x, take([3, 3, channels, 16]) as tf.Tensor4D, 1, 'same'), take([16]))) as tf.Tensor4D;
       h = tf.maxPool(h, 2, 2, 'valid');
       h = tf.relu(tf.add(tf.conv2d(h, take([3, 3, 16, 32]) as tf.Tensor4D, 1, 'same'), take([32]))) as tf.Tensor4D;

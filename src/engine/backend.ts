@@ -4,7 +4,13 @@
  * Order (auto): @tensorflow/tfjs-node-gpu, @tensorflow/tfjs-node (both register backend
  * 'tensorflow', native libtensorflow), wasm (with the kernel fixes of ./kernels), cpu. The first
  * whose module loads AND whose backend initialises wins. `NEB_ATLAS_BACKEND` (auto,
- * tensorflow-gpu, tensorflow, wasm, cpu) forces one; a forced choice that fails is an error.
+ * tensorflow-gpu, tensorflow, native-blas, wasm, cpu) forces one; a forced choice that fails is an error.
+ *
+ * 'native-blas' is wasm plus the native kernel set of ./native (BatchMatMul and convolutions as
+ * OpenBLAS sgemm through the optional npm package `nblas`). Auto uses it whenever wasm is chosen
+ * and the binding loads; otherwise it stays on plain wasm and the report says why. An explicit
+ * 'wasm' means plain wasm (the bench compares the two), an explicit 'native-blas' that cannot
+ * load is an error.
  *
  * Modules are loaded through an injectable `require`-like function so tests can simulate native
  * modules that are missing, fail to load, or load fine.
@@ -12,11 +18,15 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernelFixes } from './kernels';
+import { loadNativeBlas, registerNativeKernels, registerWasmExtras, unregisterNativeKernels } from './native';
 
 export const BACKEND_ENV_VAR = 'NEB_ATLAS_BACKEND';
 
 export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = 'auto' | BackendCandidate;
+/** wasm with the heavy kernels on native BLAS (./native); not a separate tfjs backend. */
+export const NATIVE_BLAS = 'native-blas';
+export type BackendName = BackendCandidate | typeof NATIVE_BLAS;
+export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_CANDIDATES: readonly BackendCandidate[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** A `require`-like loader: returns the module or throws. */
@@ -29,9 +39,18 @@ export interface BackendAttempt {
   readonly error?: string;
 }
 
+export interface NativeBlasReport {
+  /** True when the native kernel set is registered. */
+  readonly ok: boolean;
+  /** The binding in use (with its BLAS thread count), or why it is not used. */
+  readonly reason: string;
+  /** Kernels routed to native BLAS. */
+  readonly kernels: readonly string[];
+}
+
 export interface BackendReport {
-  /** The chosen candidate. */
-  readonly name: BackendCandidate;
+  /** The chosen candidate ('native-blas' = wasm with the native kernel set). */
+  readonly name: BackendName;
   /** The tfjs backend name now active ('tensorflow', 'wasm' or 'cpu'). */
   readonly tfBackend: string;
   /** One line: what was chosen and why. */
@@ -42,6 +61,8 @@ export interface BackendReport {
   readonly kernelFixes: readonly string[];
   /** The wasm binary in use: 'simd' or 'plain' (wasm only). */
   readonly wasmVariant?: 'simd' | 'plain';
+  /** Whether the native BLAS kernel set is used, and why (wasm only). */
+  readonly nativeBlas?: NativeBlasReport;
 }
 
 export interface InitBackendOptions {
@@ -51,7 +72,7 @@ export interface InitBackendOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Module loader (default Node's require). */
   readonly load?: ModuleLoader;
-  /** Register the wasm kernel fixes when wasm is chosen (default true; false = stock wasm). */
+  /** Register the wasm kernel fixes when wasm is chosen (default true; false = stock wasm, no native BLAS). */
   readonly kernelFixes?: boolean;
 }
 
@@ -78,8 +99,8 @@ const nodeRequire: ModuleLoader = (id) => require(id);
 
 function parseChoice(value: string, source: string): BackendChoice {
   const v = value.trim().toLowerCase();
-  if (v === 'auto' || (BACKEND_CANDIDATES as readonly string[]).includes(v)) return v as BackendChoice;
-  throw new BackendError(`${source}='${value}' is not a backend; use one of auto, ${BACKEND_CANDIDATES.join(', ')}`);
+  if (v === 'auto' || v === NATIVE_BLAS || (BACKEND_CANDIDATES as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new BackendError(`${source}='${value}' is not a backend; use one of auto, ${NATIVE_BLAS}, ${BACKEND_CANDIDATES.join(', ')}`);
 }
 
 function message(err: unknown): string {
@@ -161,29 +182,49 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const choice = options.choice !== undefined
     ? parseChoice(options.choice, 'choice')
     : parseChoice(env[BACKEND_ENV_VAR] ?? 'auto', BACKEND_ENV_VAR);
-  const candidates = choice === 'auto' ? BACKEND_CANDIDATES : [choice];
+  const candidates = choice === 'auto' ? BACKEND_CANDIDATES : [choice === NATIVE_BLAS ? 'wasm' : choice];
   const attempts: BackendAttempt[] = [];
+  unregisterNativeKernels(); // a previous initBackend in this process may have registered them
   for (const candidate of candidates) {
     const error = await tryCandidate(candidate, load);
     attempts.push(error === null ? { candidate, ok: true } : { candidate, ok: false, error });
     if (error !== null) continue;
-    const kernelFixes = candidate === 'wasm' && options.kernelFixes !== false ? registerWasmKernelFixes() : [];
+    const fixes = candidate === 'wasm' && options.kernelFixes !== false;
+    const kernelFixes = fixes ? [...registerWasmKernelFixes(), ...registerWasmExtras()] : [];
+    const nativeBlas = fixes && choice !== 'wasm' ? useNativeBlas(load) : undefined;
+    if (choice === NATIVE_BLAS && !nativeBlas?.ok) {
+      throw new BackendError(`backend '${NATIVE_BLAS}' (${options.choice !== undefined ? 'option' : BACKEND_ENV_VAR}) is not usable: ` +
+        (nativeBlas?.reason ?? 'it needs the wasm kernel fixes (kernelFixes: false was given)'));
+    }
+    const name: BackendName = nativeBlas?.ok ? NATIVE_BLAS : candidate;
     const failed = attempts.filter((a) => !a.ok).map((a) => `${a.candidate}: ${a.error}`);
     const why = choice === 'auto'
       ? `auto: first usable of ${BACKEND_CANDIDATES.join(', ')}${failed.length ? ` (${failed.join('; ')})` : ''}`
       : `chosen explicitly (${options.choice !== undefined ? 'option' : BACKEND_ENV_VAR}=${choice})`;
     const wasmVariant = candidate === 'wasm' ? ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'simd' : 'plain') : undefined;
+    const details = wasmVariant
+      ? [wasmVariant, kernelFixes.length ? 'kernel fixes' : 'stock kernels',
+        ...(nativeBlas ? [nativeBlas.ok ? nativeBlas.reason : `native BLAS not used: ${nativeBlas.reason}`] : [])]
+      : [];
     return {
-      name: candidate,
+      name,
       tfBackend: tf.getBackend(),
-      reason: `${candidate}${wasmVariant ? ` (${wasmVariant}${kernelFixes.length ? ', kernel fixes' : ', stock kernels'})` : ''}: ${why}`,
+      reason: `${name}${details.length ? ` (${details.join(', ')})` : ''}: ${why}`,
       attempts,
       kernelFixes,
       ...(wasmVariant ? { wasmVariant } : {}),
+      ...(nativeBlas ? { nativeBlas } : {}),
     };
   }
   const last = attempts[attempts.length - 1];
   throw new BackendError(choice === 'auto'
     ? `no tfjs backend could be initialised: ${attempts.map((a) => `${a.candidate}: ${a.error}`).join('; ')}`
     : `backend '${choice}' (${BACKEND_ENV_VAR}) is not usable: ${last.error}`);
+}
+
+/** Loads the optional BLAS binding and, when it works, routes the heavy wasm kernels to it. */
+function useNativeBlas(load: ModuleLoader): NativeBlasReport {
+  const blas = loadNativeBlas(load);
+  if (typeof blas === 'string') return { ok: false, reason: blas, kernels: [] };
+  return { ok: true, reason: blas.description, kernels: registerNativeKernels(blas) };
 }

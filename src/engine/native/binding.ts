@@ -1,0 +1,94 @@
+/**
+ * The optional native BLAS binding: npm package `nblas` (CBLAS bindings, built by node-gyp
+ * against the system BLAS, `-lblas`; Debian `libopenblas-dev` makes that OpenBLAS). Only
+ * `sgemm` is used. Where the package is not installed or did not build, loading fails with the
+ * reason and the engine stays on wasm (see ../backend.ts).
+ */
+
+export const NATIVE_BLAS_MODULE = 'nblas';
+
+/** CBLAS transpose flags as nblas passes them through. */
+export const NO_TRANS = 111;
+export const TRANS = 112;
+
+/** Row-major cblas_sgemm: C = alpha op(A) op(B) + beta C. Views may start anywhere in a buffer. */
+export type Sgemm = (
+  transA: number, transB: number, m: number, n: number, k: number, alpha: number,
+  a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
+) => void;
+
+export interface NativeBlas {
+  readonly sgemm: Sgemm;
+  /** Which module provided it and how many BLAS threads it runs. */
+  readonly description: string;
+  readonly threads: number;
+}
+
+/**
+ * How the two cores are used: ONE BLAS thread per process by default.
+ *
+ * Measured here (`npm run bench`, "BLAS threads" section, separate processes, pivot grads/s
+ * wall / per CPU second): MLP 784-100-10 1 thread 343/389, 2 threads 262/255; 784-256-256-10
+ * 121/129 vs 73/107; CNN 8/13 vs 6/9 (a second run: 373/385 vs 318/281, 110/108 vs 155/81,
+ * 10/10 vs 12/6: two threads can win wall time on the larger nets, always at ~2x the CPU cost;
+ * re-measure on an idle machine). The pivot-gradient graphs are many medium GEMMs
+ * ([256x784]x[784x100] per pivot) separated by single-threaded wasm elementwise work and tfjs
+ * dispatch; a second OpenBLAS thread speeds up only the products, spins while the main thread
+ * does the rest, and on a loaded machine takes the core the main thread needs. So: 1 BLAS thread,
+ * and the second core goes to a second process/worker with half of the pivots (ARCHITECTURE.md 5:
+ * 1.4-1.9x). NEB_ATLAS_BLAS_THREADS (or OPENBLAS_NUM_THREADS) overrides; OpenBLAS reads it once,
+ * when the library loads, so this runs before the first load.
+ */
+export const DEFAULT_BLAS_THREADS = 1;
+export const BLAS_THREADS_ENV_VAR = 'NEB_ATLAS_BLAS_THREADS';
+
+export type ModuleLoader = (moduleId: string) => unknown;
+
+interface NblasModule {
+  sgemm?: unknown;
+}
+
+/** Chooses the BLAS thread count and exports it for OpenBLAS (unless the user already set it). */
+export function configureBlasThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const requested = env[BLAS_THREADS_ENV_VAR] ?? env.OPENBLAS_NUM_THREADS;
+  const threads = requested === undefined ? DEFAULT_BLAS_THREADS : Number(requested);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`${BLAS_THREADS_ENV_VAR}='${requested}' is not a positive integer`);
+  }
+  if (env.OPENBLAS_NUM_THREADS === undefined || env[BLAS_THREADS_ENV_VAR] !== undefined) {
+    env.OPENBLAS_NUM_THREADS = String(threads);
+  }
+  return threads;
+}
+
+/** A 2x3 by 3x2 product with a transposed operand, checked against the hand-computed answer. */
+function selfCheck(sgemm: Sgemm): string | null {
+  const a = new Float32Array([0, 1, 2, 3, 4, 5, 6]).subarray(1); // [[1,2,3],[4,5,6]], offset view
+  const b = new Float32Array([1, 0, 1, 0, 1, 1]); // B^T = [[1,0,1],[0,1,1]] -> B = [[1,0],[0,1],[1,1]]
+  const c = new Float32Array(4);
+  sgemm(NO_TRANS, TRANS, 2, 2, 3, 1, a, 3, b, 3, 0, c, 2);
+  const expected = [4, 5, 10, 11];
+  return c.every((v, i) => v === expected[i]) ? null : `sgemm self-check gave [${Array.from(c)}], expected [${expected}]`;
+}
+
+/** Loads the binding; returns it, or the reason it cannot be used. */
+export function loadNativeBlas(load: ModuleLoader): NativeBlas | string {
+  let threads: number;
+  try {
+    threads = configureBlasThreads();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  let module: NblasModule;
+  try {
+    module = load(NATIVE_BLAS_MODULE) as NblasModule;
+  } catch (err) {
+    const text = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    return `${NATIVE_BLAS_MODULE} did not load: ${text}`;
+  }
+  if (typeof module?.sgemm !== 'function') return `${NATIVE_BLAS_MODULE} has no sgemm function`;
+  const sgemm = module.sgemm as Sgemm;
+  const failed = selfCheck(sgemm);
+  if (failed !== null) return `${NATIVE_BLAS_MODULE}: ${failed}`;
+  return { sgemm, threads, description: `${NATIVE_BLAS_MODULE} sgemm (system BLAS), ${threads} BLAS thread${threads > 1 ? 's' : ''}` };
+}
