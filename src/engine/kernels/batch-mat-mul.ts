@@ -18,12 +18,8 @@ function transposed(backend: WasmBackend, t: TensorInfo, batch: number, rows: nu
   return runWasmKernel('Transpose', { inputs: { x }, backend: backend as never, attrs: { perm: [0, 2, 1] } }) as TensorInfo;
 }
 
-function batchMatMul(args: Parameters<KernelFunc>[0]): TensorInfo {
-  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-  const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
-  const backend = args.backend as unknown as WasmBackend;
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return runStock(BatchMatMul, args, 'non-float32 operands') as TensorInfo;
-
+/** Sizes of a (batched, possibly transposed) matrix product; throws when the inner sizes differ. */
+export function matMulGeometry(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean) {
   const aRank = a.shape.length;
   const bRank = b.shape.length;
   const k = transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1];
@@ -37,9 +33,18 @@ function batchMatMul(args: Parameters<KernelFunc>[0]): TensorInfo {
   const batchA = sizeOf(a.shape.slice(0, -2));
   const batchB = sizeOf(b.shape.slice(0, -2));
   const outerDims = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const batch = Math.max(batchA, batchB);
+  return { k, m, n, batchA, batchB, batch: Math.max(batchA, batchB), outerDims, generalBroadcast: batchA !== batchB && batchA !== 1 && batchB !== 1 };
+}
+
+function batchMatMul(args: Parameters<KernelFunc>[0]): TensorInfo {
+  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+  const backend = args.backend as unknown as WasmBackend;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return runStock(BatchMatMul, args, 'non-float32 operands') as TensorInfo;
+
+  const { k, m, n, batchA, batchB, batch, outerDims, generalBroadcast } = matMulGeometry(a, b, transposeA, transposeB);
   // Broadcasting other than "same batch" or "one side unbatched" keeps the stock semantics.
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return runStock(BatchMatMul, args, 'general batch broadcasting') as TensorInfo;
+  if (generalBroadcast) return runStock(BatchMatMul, args, 'general batch broadcasting') as TensorInfo;
 
   const out = backend.makeOutput([...outerDims, m, n], 'float32');
   if (batch * m * n === 0) return out;

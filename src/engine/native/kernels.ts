@@ -7,11 +7,12 @@
  * (other dtypes, NCHW, general broadcasting) and to restore it on unregistering.
  */
 import {
-  backend_util, BatchMatMul, broadcast_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel,
+  backend_util, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel,
   registerKernel, unregisterKernel, type BatchMatMulAttrs, type Conv2DAttrs, type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo,
 } from '@tensorflow/tfjs';
 import { disposeInfo, offsetOf, sizeOf, zeroFill, type WasmBackend } from '../kernels/wasm-internals';
+import { matMulGeometry } from '../kernels/batch-mat-mul';
 import type { NativeBlas } from './binding';
 import { operand, sgemmHeap } from './gemm';
 import { col2im, im2col, isPointwise } from './im2col';
@@ -37,21 +38,8 @@ function batchMatMul(args: Args): TensorInfo {
   const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
   const backend = args.backend as unknown as WasmBackend;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return previous(BatchMatMul, args, 'non-float32 operands');
-  const aRank = a.shape.length;
-  const bRank = b.shape.length;
-  const k = transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1];
-  const kB = transposeB ? b.shape[bRank - 1] : b.shape[bRank - 2];
-  const m = transposeA ? a.shape[aRank - 1] : a.shape[aRank - 2];
-  const n = transposeB ? b.shape[bRank - 2] : b.shape[bRank - 1];
-  if (k !== kB) {
-    throw new Error(`matMul: inner dimensions ${k} and ${kB} of shapes ${JSON.stringify(a.shape)} and ` +
-      `${JSON.stringify(b.shape)} (transposeA=${transposeA}, transposeB=${transposeB}) must match`);
-  }
-  const batchA = sizeOf(a.shape.slice(0, -2));
-  const batchB = sizeOf(b.shape.slice(0, -2));
-  const outerDims = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return previous(BatchMatMul, args, 'general batch broadcasting');
-  const batch = Math.max(batchA, batchB);
+  const { k, m, n, batchA, batchB, batch, outerDims, generalBroadcast } = matMulGeometry(a, b, transposeA, transposeB);
+  if (generalBroadcast) return previous(BatchMatMul, args, 'general batch broadcasting');
   const out = backend.makeOutput([...outerDims, m, n], 'float32');
   if (batch * m * n === 0) return out;
   if (k === 0) {
