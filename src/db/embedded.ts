@@ -5,6 +5,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepExtendedQueryGroupsTogether } from './extended-query-groups';
 
 export interface EmbeddedDatabase {
   /** postgres:// URL of the loopback socket server. */
@@ -78,6 +79,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
       port: 0,
       maxConnections: options.maxConnections,
     });
+    keepExtendedQueryGroupsTogether(server);
     await server.start();
   } catch (err) {
     await server?.stop().catch(() => undefined);
