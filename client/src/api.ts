@@ -6,9 +6,48 @@ import { createClient as createWsClient } from 'graphql-ws';
 
 export const GRAPHQL_PATH = '/graphql';
 
+/** Where the API token is kept between visits (this origin only). */
+const TOKEN_KEY = 'neb-atlas.token';
+let memoryToken: string | null = null;
+
+/**
+ * The API token. The server prints a URL `/?token=...` at start (as Jupyter does): the first
+ * page load takes the token from it, keeps it in localStorage and removes it from the address
+ * bar (and so from history and bookmarks). Later loads read it from localStorage.
+ */
+function apiToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    memoryToken = fromUrl;
+    try {
+      window.localStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      // Storage disabled: the token lives as long as the page.
+    }
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+  }
+  if (memoryToken) return memoryToken;
+  try {
+    memoryToken = window.localStorage.getItem(TOKEN_KEY);
+  } catch {
+    memoryToken = null;
+  }
+  return memoryToken;
+}
+
+/** A download link (`/tensors/...`) that carries the token: a link cannot send a header. */
+export function authenticatedUrl(href: string): string {
+  const token = apiToken();
+  if (!token) return href;
+  return `${href}${href.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
+}
+
 /** Headers every request carries; the WebSocket sends the same object as connectionParams. */
 export function authHeaders(): Record<string, string> {
-  return {};
+  const token = apiToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 function wsUrl(): string {

@@ -100,8 +100,8 @@ interface Form {
 
 /** Starting points for the form; every field stays editable. */
 const TEMPLATES: { label: string; form: Partial<Form> }[] = [
-  { label: 'Müller-Brown surface', form: { name: 'Müller-Brown', kind: 'surface', surface: 'muller-brown', autonebPreset: 'cpu' } },
-  { label: 'MNIST MLP (CPU)', form: { name: 'MNIST MLP 50', kind: 'mlp', widths: '50', dataset: 'mnist', trainSize: '10000', testSize: '2000', steps: '2000', autonebPreset: 'cpu' } },
+  { label: 'Müller-Brown surface', form: { name: 'Müller-Brown', kind: 'surface', surface: 'muller-brown', autonebPreset: 'surface' } },
+  { label: 'MNIST MLP (CPU)', form: { name: 'MNIST MLP 50', kind: 'mlp', widths: '50', dataset: 'mnist', trainSize: '10000', testSize: '2000', steps: '2000', autonebPreset: 'small' } },
   { label: 'CIFAR-10 ResNet-20 (paper)', form: { name: 'CIFAR-10 ResNet-20', kind: 'resnet', depth: '20', dataset: 'cifar10', steps: '', autonebPreset: 'paper' } },
 ];
 

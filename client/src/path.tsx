@@ -13,25 +13,15 @@ import { href } from './router';
 import { SurfaceContour } from './surface';
 import { Badge, Empty, ErrorBox, Loading, ProgressBar, Section, describeError, isActive } from './ui';
 
-/** A cycle as stored (query) or as announced (subscription): the event carries more. */
-interface CycleView {
-  index: number;
-  steps: number;
-  learningRate: number;
-  pivotEnergies: number[];
-  pivotT: number[] | null;
-  denseProfile: ProfilePoint[];
-  maxEnergy: number;
-  saddleEnergy: number | null;
-  pivotCoordinates: number[][] | null;
-  at: string | null;
+/** A cycle as stored (query) or as announced live (subscription, the same record). */
+interface CycleView extends Cycle {
   live: boolean;
 }
 
 function merge(stored: Cycle[], events: CycleEvent[]): CycleView[] {
   const byIndex = new Map<number, CycleView>();
-  for (const c of stored) byIndex.set(c.index, { ...c, pivotT: null, saddleEnergy: null, pivotCoordinates: null, at: c.createdAt, live: false });
-  for (const e of events) byIndex.set(e.index, { ...e, at: byIndex.get(e.index)?.at ?? null, live: true });
+  for (const c of stored) byIndex.set(c.index, { ...c, live: false });
+  for (const e of events) byIndex.set(e.cycle.index, { ...e.cycle, live: true });
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
@@ -40,7 +30,7 @@ export function PathView({ id }: { id: string }) {
   const [extras, refetchExtras] = useQuery<PathExtrasData>({ query: PATH_EXTRAS, variables: { id }, requestPolicy: 'cache-and-network' });
   const [{ data: events, error: liveError }] = useSubscription<PathCyclesData, CycleEvent[]>(
     { query: PATH_CYCLES, variables: { pathId: id } },
-    (prev = [], next) => [...prev.filter((e) => e.index !== next.pathCycles.index), next.pathCycles],
+    (prev = [], next) => [...prev.filter((e) => e.cycle.index !== next.pathCycles.cycle.index), next.pathCycles],
   );
   const liveCount = events?.length ?? 0;
 
@@ -69,7 +59,8 @@ export function PathView({ id }: { id: string }) {
 
   const latest = cycles[cycles.length - 1];
   const x = extras.data?.path;
-  const coordinates = latest?.pivotCoordinates ?? x?.pivotCoordinates ?? null;
+  // The pivots after the latest cycle: the path moves on the contour map cycle by cycle.
+  const coordinates = latest?.pivotCoordinates ?? null;
   const isSurface = path.landscape.architecture.kind === 'surface';
 
   return (
@@ -85,7 +76,7 @@ export function PathView({ id }: { id: string }) {
 
       <div class="two-col">
         <Section title="Energy along the path">
-          {latest ? <EnergyProfile path={path} latest={latest} linear={x?.linearProfile ?? null} /> : <Empty>No cycle finished yet: the profile appears after the first cycle.</Empty>}
+          {latest ? <EnergyProfile path={path} latest={latest} /> : <Empty>No cycle finished yet: the profile appears after the first cycle.</Empty>}
         </Section>
         <Section title="Profiles per cycle">
           {cycles.length ? <CycleProfiles cycles={cycles} /> : <Empty>Waiting for the first cycle…</Empty>}
@@ -182,27 +173,40 @@ function PathFacts({ path, liveCount, liveError }: { path: PathDetail; liveCount
   );
 }
 
-function EnergyProfile({ path, latest, linear }: { path: PathDetail; latest: CycleView; linear: ProfilePoint[] | null }) {
-  // Pivots of the latest cycle: from the event when it came live, else the stored pivots.
-  const pivots = latest.pivotT ? latest.pivotT.map((t, i) => ({ t, energy: latest.pivotEnergies[i] })) : path.pivots.map((p) => ({ t: p.t, energy: p.energy }));
-  const top = latest.denseProfile.reduce<ProfilePoint | null>((best, p) => (!best || p.energy > best.energy ? p : best), null);
-  const saddle = path.saddle?.trainLoss != null && !latest.live ? { t: path.saddle.t, energy: path.saddle.trainLoss } : top;
-  const test = [
-    { t: 0, loss: path.minimumA.testLoss },
-    ...(path.saddle?.testLoss != null ? [{ t: path.saddle.t, loss: path.saddle.testLoss }] : []),
-    { t: 1, loss: path.minimumB.testLoss },
-  ].filter((d): d is { t: number; loss: number } => d.loss != null);
+function EnergyProfile({ path, latest }: { path: PathDetail; latest: CycleView }) {
+  const pivots = latest.pivotPositions.map((t, i) => ({ t, energy: latest.pivotEnergies[i] }));
+  // The highest point of the latest dense profile (the path's saddle once that cycle is stored).
+  const saddle = { t: latest.saddleT, energy: latest.maxEnergy };
+  const evaluated = path.evaluatedProfile ?? [];
+  // Before evaluatePath only the minima's and the saddle's test losses are known: joined by a line,
+  // drawn only with the saddle's (a line between the minima alone would hide the barrier).
+  const test =
+    evaluated.length || path.saddle?.testLoss == null
+      ? []
+      : [
+          { t: 0, loss: path.minimumA.testLoss },
+          { t: path.saddle.t, loss: path.saddle.testLoss },
+          { t: 1, loss: path.minimumB.testLoss },
+        ].filter((d): d is { t: number; loss: number } => d.loss != null);
   const trainName = `train loss, cycle ${latest.index}`;
   const linearName = 'linear interpolation (train)';
   const testName = 'test loss (minima, saddle)';
+  const fullTrainName = 'train loss (full train set)';
+  const fullTestName = 'test loss (full test set)';
   const train = latest.denseProfile.map((p) => ({ ...p, curve: trainName }));
-  const straight = (linear ?? []).map((p) => ({ ...p, curve: linearName }));
+  const straight = (path.linearProfile ?? []).map((p) => ({ ...p, curve: linearName }));
   const testCurve = test.length > 1 ? test.map((p) => ({ t: p.t, energy: p.loss, curve: testName })) : [];
+  const fullCurves = evaluated.flatMap((p) => [
+    { t: p.t, energy: p.trainLoss, curve: fullTrainName },
+    { t: p.t, energy: p.testLoss, curve: fullTestName },
+  ]);
+  const names = [trainName, linearName, ...(evaluated.length ? [fullTrainName, fullTestName] : test.length ? [testName] : [])];
+  const colours = ['#2b6cb0', '#a0aec0', ...(evaluated.length ? ['#805ad5', '#38a169'] : test.length ? ['#38a169'] : [])];
   return (
     <PlotFigure
       testId="energy-profile"
       label="energy along the path"
-      deps={[latest, linear, path.saddle, path.pivots]}
+      deps={[latest, path.linearProfile, path.evaluatedProfile, path.saddle]}
       make={(Plot) =>
         Plot.plot({
           width: 520,
@@ -211,20 +215,17 @@ function EnergyProfile({ path, latest, linear }: { path: PathDetail; latest: Cyc
           style: { fontSize: '11px' },
           x: { label: 'position along the path t →', domain: [0, 1] },
           y: { label: '↑ loss', grid: true, nice: true },
-          color: { legend: true, domain: [trainName, linearName, testName], range: ['#2b6cb0', '#a0aec0', '#38a169'] },
+          color: { legend: true, domain: names, range: colours },
           marks: [
             Plot.line(straight, { x: 't', y: 'energy', stroke: 'curve', strokeWidth: 1.5, strokeDasharray: '5,4' }),
             Plot.line(testCurve, { x: 't', y: 'energy', stroke: 'curve', strokeWidth: 1.5, strokeDasharray: '2,3' }),
+            Plot.line(fullCurves, { x: 't', y: 'energy', z: 'curve', stroke: 'curve', strokeWidth: 1.5 }),
             Plot.line(train, { x: 't', y: 'energy', stroke: 'curve', strokeWidth: 2 }),
             Plot.dot(pivots, { x: 't', y: 'energy', r: 3.5, fill: '#2b6cb0', stroke: 'white', title: (d: ProfilePoint) => `pivot at t = ${num(d.t, 3)}: ${num(d.energy)}` }),
             Plot.dot(testCurve, { x: 't', y: 'energy', r: 2.5, fill: 'curve' }),
-            ...(saddle
-              ? [
-                  Plot.ruleX([saddle], { x: 't', stroke: '#e05a2b', strokeDasharray: '3,3' }),
-                  Plot.dot([saddle], { x: 't', y: 'energy', r: 6, symbol: 'triangle', fill: '#e05a2b', stroke: 'white' }),
-                  Plot.text([saddle], { x: 't', y: 'energy', text: (d: ProfilePoint) => `saddle ${num(d.energy, 3)}`, dy: -12, fill: '#c53030', fontWeight: 'bold' }),
-                ]
-              : []),
+            Plot.ruleX([saddle], { x: 't', stroke: '#e05a2b', strokeDasharray: '3,3' }),
+            Plot.dot([saddle], { x: 't', y: 'energy', r: 6, symbol: 'triangle', fill: '#e05a2b', stroke: 'white' }),
+            Plot.text([saddle], { x: 't', y: 'energy', text: (d: ProfilePoint) => `saddle ${num(d.energy, 3)}`, dy: -12, fill: '#c53030', fontWeight: 'bold' }),
           ],
         })
       }
@@ -248,7 +249,7 @@ function CycleProfiles({ cycles }: { cycles: CycleView[] }) {
           style: { fontSize: '11px' },
           x: { label: 'position along the path t →', domain: [0, 1] },
           y: { label: '↑ train loss', grid: true, nice: true },
-          color: { type: 'linear', scheme: 'viridis', domain: [1, Math.max(2, last)], legend: true, label: 'cycle', ticks: Math.min(Math.max(2, last), 8), tickFormat: 'd' },
+          color: { type: 'linear', scheme: 'viridis', domain: [1, Math.max(2, last)], legend: true, label: 'cycle', ticks: Math.min(Math.max(1, last - 1), 8), tickFormat: 'd' },
           marks: [Plot.line(points, { x: 't', y: 'energy', z: 'cycle', stroke: 'cycle', strokeWidth: 1.4, strokeOpacity: 0.9 })],
         })
       }
@@ -279,7 +280,7 @@ function CycleTable({ cycles }: { cycles: CycleView[] }) {
             <td class="num">{c.pivotEnergies.length}</td>
             <td class="num">{num(Math.max(...c.pivotEnergies))}</td>
             <td class="num">{num(c.maxEnergy)}</td>
-            <td>{c.at ? when(c.at) : c.live ? 'just now (live)' : '–'}</td>
+            <td>{when(c.createdAt)}{c.live ? ' (live)' : ''}</td>
           </tr>
         ))}
       </tbody>

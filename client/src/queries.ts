@@ -22,11 +22,15 @@ export interface PathRow {
   minimumA: { id: string; seed: number }; minimumB: { id: string; seed: number };
   saddle: (Losses & { t: number }) | null;
 }
-export interface Cycle { index: number; steps: number; learningRate: number; pivotEnergies: number[]; denseProfile: ProfilePoint[]; maxEnergy: number; createdAt: string }
-export interface CycleEvent {
-  pathId: string; runId: string; index: number; steps: number; learningRate: number; pivotEnergies: number[]; pivotT: number[];
-  denseProfile: ProfilePoint[]; maxEnergy: number; saddleEnergy: number; pivotCoordinates: number[][] | null;
+/** One AutoNEB cycle as stored; `pivotCoordinates` only for landscapes of dimension <= 16 (2-D surfaces). */
+export interface Cycle {
+  index: number; steps: number; learningRate: number; pivotEnergies: number[]; pivotPositions: number[]; denseProfile: ProfilePoint[];
+  maxEnergy: number; saddleT: number; pivotCoordinates: number[][] | null; createdAt: string;
 }
+/** A new cycle of a path, announced over graphql-ws (`pathCycles`): the stored cycle itself. */
+export interface CycleEvent { pathId: string; runId: string; at: string; cycle: Cycle }
+/** A point of a path evaluated on the full train and test sets (after `evaluatePath`). */
+export interface EvaluatedPoint { t: number; trainLoss: number; testLoss: number; trainError: number | null; testError: number | null }
 export interface TreeEdge { path: { id: string }; a: string; b: string; weight: number }
 export interface OffTreeEdge extends TreeEdge { bound: number; dominated: boolean }
 export interface Means extends Losses { count: number }
@@ -37,6 +41,7 @@ export type SaddleWeight = 'TRAIN_LOSS' | 'TEST_LOSS' | 'TEST_ERROR';
 const ARCHITECTURE = 'architecture { kind widths depth channels surface }';
 const LOSSES = 'trainLoss testLoss trainError testError';
 const RUN = 'id kind status progress errorMessage createdAt updatedAt startedAt finishedAt';
+const CYCLE = 'index steps learningRate pivotEnergies pivotPositions denseProfile { t energy } maxEnergy saddleT pivotCoordinates createdAt';
 
 export const CATALOG = gql`query Catalog { catalog { architectureKinds datasetNames surfaceNames autonebPresets } }`;
 export interface CatalogData { catalog: { architectureKinds: string[]; datasetNames: string[]; surfaceNames: string[]; autonebPresets: string[] } }
@@ -106,8 +111,10 @@ export const PATH = gql`
       minimumA { id seed ${LOSSES} } minimumB { id seed ${LOSSES} }
       run { ${RUN} }
       saddle { t ${LOSSES} }
-      cycles { index steps learningRate pivotEnergies denseProfile { t energy } maxEnergy createdAt }
+      cycles { ${CYCLE} }
       pivots { id index t energy }
+      linearProfile { t energy }
+      evaluatedProfile { t trainLoss testLoss trainError testError }
     }
   }`;
 export interface PathDetail {
@@ -115,17 +122,19 @@ export interface PathDetail {
   landscape: { id: string; name: string; architecture: Architecture };
   minimumA: Losses & { id: string; seed: number }; minimumB: Losses & { id: string; seed: number };
   run: Run | null; saddle: (Losses & { t: number }) | null; cycles: Cycle[]; pivots: { id: string; index: number; t: number; energy: number }[];
+  /** Energy on the straight line between the minima, drawn for comparison. */
+  linearProfile: ProfilePoint[] | null;
+  /** Train and test curves on the full data sets, once the path was evaluated. */
+  evaluatedProfile: EvaluatedPoint[] | null;
 }
 export interface PathData { path: PathDetail }
 
 export const PATH_EXTRAS = gql`
-  query PathExtras($id: ID!) { path(id: $id) { id pivotCoordinates linearProfile { t energy } downloads { pivots saddle } } }`;
-export interface PathExtrasData { path: { id: string; pivotCoordinates: number[][] | null; linearProfile: ProfilePoint[] | null; downloads: { pivots: string; saddle: string } } }
+  query PathExtras($id: ID!) { path(id: $id) { id downloads { pivots saddle } } }`;
+export interface PathExtrasData { path: { id: string; downloads: { pivots: string; saddle: string } } }
 
 export const PATH_CYCLES = gql`
-  subscription PathCycles($pathId: ID!) {
-    pathCycles(pathId: $pathId) { pathId runId index steps learningRate pivotEnergies pivotT denseProfile { t energy } maxEnergy saddleEnergy pivotCoordinates }
-  }`;
+  subscription PathCycles($pathId: ID!) { pathCycles(pathId: $pathId) { pathId runId at cycle { ${CYCLE} } } }`;
 export interface PathCyclesData { pathCycles: CycleEvent }
 
 export const RUNS = gql`

@@ -12,6 +12,7 @@ import { findLandscape } from '../store/landscapes';
 import { parseTraining } from '../store/landscape-input';
 import type { TrainingConfig } from '../store/specs';
 import { findMinimum, findPath, findRun } from '../store/records';
+import { abandonRecords } from './abandon';
 import type { RunEvents } from './events';
 import type { JobQueue } from './queue';
 import type { ConnectRunConfig } from './steps/connect';
@@ -145,7 +146,8 @@ export async function importMinimum(s: RunServices, landscapeId: string, tensors
   try {
     parameters = flattenTensors(tensors, layout);
   } catch (err) {
-    if (err instanceof InvalidInputError) throw new InputError(`uploadId: tensor ${err.field}`, err.message.slice(err.field.length + 2));
+    // The field is the upload; the message names the tensor at fault.
+    if (err instanceof InvalidInputError) throw new InputError('uploadId', `tensor ${err.field}: ${err.message.slice(err.field.length + 2)}`);
     throw err;
   }
   const bad = parameters.findIndex((v) => !Number.isFinite(v));
@@ -155,6 +157,8 @@ export async function importMinimum(s: RunServices, landscapeId: string, tensors
   const { minimum, run } = await s.em.transactional(async (em) => {
     const minimum = em.create(Minimum, { landscape, seed: chosenSeed, status: MinimumStatus.READY, parameters: vectorToBytes(parameters), parameterCount: parameters.length });
     const run = em.create(Run, { landscape, kind: RunKind.EVALUATE, config: { minimumId: minimum.id } satisfies EvaluateRunConfig as unknown as Record<string, unknown> });
+    // The importing client follows its metrics through `minimum { run }`.
+    minimum.run = run;
     return { minimum, run };
   });
   await s.events.landscape(LandscapeEventType.MINIMUM_READY, landscape.id, { minimumId: minimum.id, runId: run.id });
@@ -173,7 +177,7 @@ export async function cancelRun(s: RunServices, id: string): Promise<Run> {
       const children = await s.em.find(Run, { parent: run.id, status: { $in: [RunStatus.QUEUED, RunStatus.RUNNING] } });
       for (const child of children) await cancelRun(s, child.id);
     }
-    await s.em.nativeUpdate(Path, { run: run.id, status: { $in: [PathStatus.PENDING, PathStatus.RUNNING] } }, { status: PathStatus.CANCELLED });
+    await abandonRecords(s.em, run.id, PathStatus.CANCELLED);
     await s.events.cancel(run.id);
     await s.events.runProgress(run);
   }

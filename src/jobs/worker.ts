@@ -7,6 +7,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { TOPIC, type EventBus } from '../events';
 import { Path, Run } from '../store/entities';
 import { PathStatus, RunKind, RunStatus } from '../store/enums';
+import { abandonRecords } from './abandon';
 import { LandscapeEventType } from '../events';
 import { RunEvents, type RunCancelPayload } from './events';
 import { ProblemCache } from './problems';
@@ -16,6 +17,7 @@ import { connectStep } from './steps/connect';
 import { evaluateStep } from './steps/evaluate';
 import { trainStep } from './steps/train';
 import { exploreStep } from './steps/explore';
+import { initBackend, type BackendReport } from '../engine';
 
 const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.TRAIN]: trainStep,
@@ -63,6 +65,7 @@ export class RunWorker {
   }
 
   async start(): Promise<void> {
+    await engineBackend();
     this.listenForCancels();
     const slots: Record<QueueKind, number> = { compute: this.options.concurrency, coordination: this.options.coordinationSlots ?? 2 };
     for (const kind of Object.keys(slots) as QueueKind[]) {
@@ -162,20 +165,31 @@ export class RunWorker {
     const reason = failureReason(err);
     this.log(`run ${run.id} failed: ${reason}`);
     await em.nativeUpdate(Run, { id: run.id, status: { $in: [RunStatus.QUEUED, RunStatus.RUNNING] } }, { status: RunStatus.FAILED, errorMessage: reason, finishedAt: new Date() });
-    await em.nativeUpdate(Path, { run: run.id, status: { $in: [PathStatus.PENDING, PathStatus.RUNNING] } }, { status: PathStatus.FAILED });
+    await abandonRecords(em, run.id, PathStatus.FAILED);
     await em.refresh(run);
     await this.runEvents.runProgress(run);
     await this.runEvents.landscape(LandscapeEventType.RUN_FINISHED, run.landscape.id, { runId: run.id, ...(await pathOf(em, run)) });
   }
 
+  /** cancelRun already stored and announced CANCELLED (one terminal event); this only tidies up. */
   private async markCancelled(em: RunEm, run: Run): Promise<void> {
-    await em.nativeUpdate(Path, { run: run.id, status: { $in: [PathStatus.PENDING, PathStatus.RUNNING] } }, { status: PathStatus.CANCELLED });
-    await em.refresh(run);
-    await this.runEvents.runProgress(run);
+    await abandonRecords(em, run.id, PathStatus.CANCELLED);
   }
 }
 
 type RunEm = ReturnType<MikroORM['em']['fork']>;
+
+let backend: Promise<BackendReport> | undefined;
+
+/**
+ * The engine's backend, initialised once per process before the first step. Without it tfjs
+ * falls back to its plain JavaScript kernels (many times slower) in any process that starts a
+ * worker without the CLI, such as an app from createApp in tests or in a script.
+ */
+function engineBackend(): Promise<BackendReport> {
+  backend ??= initBackend();
+  return backend;
+}
 
 async function pathOf(em: RunEm, run: Run): Promise<{ pathId?: string }> {
   if (run.kind !== RunKind.CONNECT) return {};

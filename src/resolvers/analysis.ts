@@ -1,6 +1,6 @@
 // Analysis fields of a landscape: thin resolvers over src/store/analysis.ts.
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
-import { getSurface, type Means } from '../engine';
+import { getSurface, type Means, type TreeEdge } from '../engine';
 import {
   BarrierBoundType,
   DisconnectivityType,
@@ -10,9 +10,11 @@ import {
   SpanningTreeType,
   SurfaceGridType,
   type MeansType,
+  type TreeEdgeType,
 } from '../schema/analysis';
 import { LandscapeType } from '../schema/landscape';
-import type { Landscape } from '../store/entities';
+import type { Landscape, Path } from '../store/entities';
+import { landscapeLayout } from '../store/layouts';
 import {
   landscapeBarrierBound,
   landscapeDisconnectivity,
@@ -25,6 +27,9 @@ import type { Context } from './context';
 
 const toMeans = (m: Means): MeansType => ({ trainLoss: m.trainLoss, testLoss: m.testLoss, trainError: m.trainError, testError: m.testError, count: m.counts.trainLoss });
 
+/** An engine tree edge with the stored path it names (every edge comes from a stored path). */
+const withPath = (paths: Map<string, Path>) => (edge: TreeEdge): TreeEdgeType => ({ pathId: edge.pathId, path: paths.get(edge.pathId)!, a: edge.a, b: edge.b, weight: edge.weight });
+
 @Resolver(() => LandscapeType)
 export class AnalysisResolver {
   @FieldResolver(() => SpanningTreeType)
@@ -33,11 +38,12 @@ export class AnalysisResolver {
     @Arg('weight', () => SaddleWeight, { defaultValue: SaddleWeight.TRAIN_LOSS }) weight: SaddleWeight,
     @Ctx() ctx: Context,
   ): Promise<SpanningTreeType> {
-    const tree = await landscapeSpanningTree(ctx.em, landscape.id, weight);
+    const { tree, paths } = await landscapeSpanningTree(ctx.em, landscape.id, weight);
+    const edge = withPath(paths);
     return {
       weight,
-      edges: [...tree.edges],
-      offTree: tree.offTree.map(({ pathId, a, b, weight: w, bound, dominated }) => ({ pathId, a, b, weight: w, bound, dominated })),
+      edges: tree.edges.map(edge),
+      offTree: tree.offTree.map((e) => ({ ...edge(e), bound: e.bound, dominated: e.dominated })),
       components: tree.components.map((c) => [...c]),
     };
   }
@@ -50,8 +56,8 @@ export class AnalysisResolver {
     @Arg('weight', () => SaddleWeight, { defaultValue: SaddleWeight.TRAIN_LOSS }) weight: SaddleWeight,
     @Ctx() ctx: Context,
   ): Promise<BarrierBoundType | null> {
-    const bound = await landscapeBarrierBound(ctx.em, landscape.id, a, b, weight);
-    return bound && { energy: bound.energy, chain: [...bound.chain] };
+    const { bound, paths } = await landscapeBarrierBound(ctx.em, landscape.id, a, b, weight);
+    return bound && { energy: bound.energy, chain: bound.chain.map(withPath(paths)) };
   }
 
   @FieldResolver(() => [PairSuggestionType], { description: 'Pairs to connect next: strategy `mst` (the paper\'s algorithm 3), `disconnected`, `unfinished` or `lowest`.' })
@@ -87,6 +93,11 @@ export class AnalysisResolver {
       linearBarrierTree: s.linearBarrier.tree.trainLoss,
       linearBarrierAll: s.linearBarrier.all.trainLoss,
     };
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Number of parameters of a point of the landscape (2 for the analytic surfaces).' })
+  dimension(@Root() landscape: Landscape): number {
+    return landscapeLayout(landscape).reduce((n, t) => n + t.shape.reduce((size, d) => size * d, 1), 0);
   }
 
   @FieldResolver(() => SurfaceGridType, { nullable: true, description: 'Analytic surfaces only: the energy on a grid for a contour map.' })

@@ -1,5 +1,7 @@
 // GraphQL types of the landscape analysis (spanning tree, bounds, suggestions, summary).
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { Path } from '../store/entities';
+import { PathType } from './records';
 
 export enum SaddleWeight {
   TRAIN_LOSS = 'trainLoss',
@@ -11,6 +13,7 @@ registerEnumType(SaddleWeight, { name: 'SaddleWeight', description: 'Which saddl
 @ObjectType('TreeEdge', { description: 'A path of the spanning tree, weighted by its saddle.' })
 export class TreeEdgeType {
   @Field(() => ID) pathId!: string;
+  @Field(() => PathType, { description: 'The path itself (saddle, straight-line barrier, cycles, ...).' }) path!: Path;
   @Field(() => ID, { description: 'Minimum at one end.' }) a!: string;
   @Field(() => ID) b!: string;
   @Field(() => Float) weight!: number;

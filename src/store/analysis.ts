@@ -23,6 +23,8 @@ export interface LandscapeGraphRecords {
   failed: [string, string][];
   /** Pairs whose path is being computed. */
   pending: [string, string][];
+  /** The stored paths by id, so results can hand out the records their edges name. */
+  pathsById: Map<string, Path>;
 }
 
 export async function landscapeRecords(em: EntityManager, landscapeId: string): Promise<LandscapeGraphRecords> {
@@ -43,22 +45,28 @@ export async function landscapeRecords(em: EntityManager, landscapeId: string): 
       })),
     failed: usable.filter((p) => p.status === PathStatus.FAILED).map((p) => [p.minimumA.id, p.minimumB.id]),
     pending: usable.filter((p) => p.status === PathStatus.PENDING || p.status === PathStatus.RUNNING).map((p) => [p.minimumA.id, p.minimumB.id]),
+    pathsById: new Map(usable.map((p) => [p.id, p])),
   };
 }
 
-/** Engine input errors (a bad strategy name, ...) become API input errors on `field`. */
-function asInput<T>(field: string, compute: () => T): T {
+/**
+ * Engine input errors (a bad strategy name, ...) become API input errors on the same field: the
+ * engine's field names are the query's argument names. The engine's message already starts with
+ * `field: `, so only the detail is carried over.
+ */
+function asInput<T>(compute: () => T): T {
   try {
     return compute();
   } catch (err) {
-    if (err instanceof InvalidInputError) throw new InputError(field, err.message);
+    if (err instanceof InvalidInputError) throw new InputError(err.field, err.message.slice(err.field.length + 2));
     throw err;
   }
 }
 
+/** The tree, with the stored paths its edges name (by id). */
 export async function landscapeSpanningTree(em: EntityManager, landscapeId: string, weight: WeightKey) {
   const records = await landscapeRecords(em, landscapeId);
-  return spanningTree(records.minima, records.paths, weight);
+  return { tree: spanningTree(records.minima, records.paths, weight), paths: records.pathsById };
 }
 
 export async function landscapeBarrierBound(em: EntityManager, landscapeId: string, a: string, b: string, weight: WeightKey) {
@@ -66,13 +74,13 @@ export async function landscapeBarrierBound(em: EntityManager, landscapeId: stri
   for (const [id, field] of [[a, 'a'], [b, 'b']] as const) {
     if (!records.minima.some((m) => m.id === id)) throw new InputError(field, `no READY minimum ${JSON.stringify(id)} in this landscape`);
   }
-  return barrierBound(spanningTree(records.minima, records.paths, weight), a, b);
+  return { bound: barrierBound(spanningTree(records.minima, records.paths, weight), a, b), paths: records.pathsById };
 }
 
 export async function landscapeSuggestions(em: EntityManager, landscapeId: string, strategy: string, limit: number, weight: WeightKey) {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InputError('limit', `must be an integer from 1 to 1000, got ${limit}`);
   const records = await landscapeRecords(em, landscapeId);
-  return asInput('strategy', () =>
+  return asInput(() =>
     suggestPairs(strategy, records.minima, records.paths, { limit, weightKey: weight, failed: records.failed, pending: records.pending }),
   );
 }

@@ -1,4 +1,5 @@
-// The web client in chromium against hand-made API responses (docs/api-contract.md), so every
+// The web client in chromium against hand-made API responses shaped as the real schema (src/schema;
+// docs/api-contract.md), so every
 // view is checked without workers: GraphQL over HTTP is answered per operation by page.route,
 // and graphql-ws by page.routeWebSocket, which streams pathCycles events like a running AutoNEB.
 // Energies are the Müller-Brown surface's (src/engine/surfaces) along a path that bends, cycle
@@ -52,30 +53,33 @@ function dense(points: number[][], perSegment = 9) {
     }
   return out;
 }
-function cycleEvent(k: number) {
+/** Cycle k as stored (Cycle) and as the pathCycles event that announces it (CycleEvent). */
+function cycleRecord(k: number) {
   const p = pivots(k);
   const profile = dense(p);
-  const max = Math.max(...profile.map((d) => d.energy));
+  const top = profile.reduce((a, b) => (b.energy > a.energy ? b : a));
   return {
-    __typename: 'CycleEvent', pathId: PID, runId: RUN.id, index: k, steps: 1000, learningRate: k <= 6 ? 0.1 : 0.01,
-    pivotEnergies: p.map(([x, y]) => mullerBrown.value(x, y)), pivotT: p.map((_, i) => i / (p.length - 1)),
-    denseProfile: profile.map((d) => ({ __typename: 'ProfilePoint', ...d })), maxEnergy: max, saddleEnergy: max, pivotCoordinates: p,
+    __typename: 'Cycle', index: k, steps: 1000, learningRate: k <= 6 ? 0.1 : 0.01,
+    pivotEnergies: p.map(([x, y]) => mullerBrown.value(x, y)), pivotPositions: p.map((_, i) => i / (p.length - 1)),
+    denseProfile: profile.map((d) => ({ __typename: 'ProfilePoint', ...d })), maxEnergy: top.energy, saddleT: top.t, pivotCoordinates: p,
+    createdAt: new Date(Date.UTC(2024, 4, 1, 10, 1, 30) + k * 1000).toISOString(),
   };
+}
+function cycleEvent(k: number) {
+  return { __typename: 'CycleEvent', pathId: PID, runId: RUN.id, at: cycleRecord(k).createdAt, cycle: cycleRecord(k) };
 }
 const STORED_CYCLES = 2;
 function pathRecord() {
-  const last = cycleEvent(STORED_CYCLES);
-  const top = last.denseProfile.reduce((a, b) => (b.energy > a.energy ? b : a));
+  const last = cycleRecord(STORED_CYCLES);
   return {
     __typename: 'Path', id: PID, status: 'RUNNING', cyclesDone: STORED_CYCLES, linearBarrier: Math.max(...dense(pivots(0)).map((d) => d.energy)), length: 2.31,
     createdAt: RUN.createdAt, updatedAt: RUN.createdAt, landscape: { __typename: 'Landscape', id: LID, name: 'Müller-Brown', architecture: { __typename: 'Architecture', kind: 'surface', widths: null, depth: null, channels: null, surface: 'muller-brown' } },
     minimumA: MINIMA[0], minimumB: MINIMA[1], run: RUN,
-    saddle: { __typename: 'Saddle', t: top.t, trainLoss: top.energy, testLoss: top.energy, trainError: null, testError: null },
-    cycles: Array.from({ length: STORED_CYCLES }, (_, i) => {
-      const { pivotT: _t, saddleEnergy: _s, pivotCoordinates: _c, pathId: _p, runId: _r, ...c } = cycleEvent(i + 1);
-      return { ...c, __typename: 'Cycle', createdAt: '2024-05-01T10:01:30.000Z' };
-    }),
-    pivots: last.pivotT.map((t, i) => ({ __typename: 'Pivot', id: `pv-${i}`, index: i, t, energy: last.pivotEnergies[i] })),
+    saddle: { __typename: 'Saddle', t: last.saddleT, trainLoss: last.maxEnergy, testLoss: last.maxEnergy, trainError: null, testError: null },
+    cycles: Array.from({ length: STORED_CYCLES }, (_, i) => cycleRecord(i + 1)),
+    pivots: last.pivotPositions.map((t, i) => ({ __typename: 'Pivot', id: `pv-${i}`, index: i, t, energy: last.pivotEnergies[i] })),
+    linearProfile: dense(pivots(0)).map((d) => ({ __typename: 'ProfilePoint', ...d })),
+    evaluatedProfile: null,
   };
 }
 function grid(n = 60) {
@@ -88,8 +92,18 @@ const edge = (a: number, b: number, weight: number) => ({ __typename: 'TreeEdge'
 const landscapeNode = { __typename: 'Landscape', id: LID, name: 'Müller-Brown', architecture: pathRecord().landscape.architecture, dataset: null, autonebPreset: 'paper', createdAt: '2024-05-01T09:59:00.000Z' };
 const conn = (nodes: unknown[]) => ({ totalCount: nodes.length, pageInfo: { hasNextPage: false, endCursor: null }, edges: nodes.map((node) => ({ node })) });
 
-const RESPONSES: Record<string, () => unknown> = {
-  Catalog: () => ({ catalog: { architectureKinds: ['mlp', 'cnn', 'resnet', 'surface'], datasetNames: ['mnist', 'synthetic'], surfaceNames: ['muller-brown'], autonebPresets: ['paper', 'cpu', 'ci'] } }),
+/** A finished path after evaluatePath: train and test curves on the full data sets (test 5 % higher). */
+const EVALUATED = 'p-evaluated';
+function evaluatedPath() {
+  const profile = dense(pivots(8));
+  return {
+    ...pathRecord(), id: EVALUATED, status: 'COMPLETED', run: { ...RUN, kind: 'CONNECT', status: 'SUCCEEDED', finishedAt: RUN.createdAt },
+    evaluatedProfile: profile.map((d) => ({ __typename: 'EvaluatedPoint', t: d.t, trainLoss: d.energy, testLoss: d.energy * 0.95, trainError: null, testError: null })),
+  };
+}
+
+const RESPONSES: Record<string, (variables?: { id?: string }) => unknown> = {
+  Catalog: () => ({ catalog: { architectureKinds: ['mlp', 'cnn', 'resnet', 'surface'], datasetNames: ['mnist', 'synthetic'], surfaceNames: ['muller-brown'], autonebPresets: ['paper', 'small', 'tiny', 'surface'] } }),
   Landscapes: () => ({ landscapes: conn([{ ...landscapeNode, minima: { totalCount: 3 }, paths: { totalCount: 2 } }]) }),
   Landscape: () => ({
     landscape: {
@@ -110,8 +124,8 @@ const RESPONSES: Record<string, () => unknown> = {
     },
   }),
   SurfaceGrid: () => ({ landscape: { id: LID, surfaceGrid: grid() } }),
-  Path: () => ({ path: pathRecord() }),
-  PathExtras: () => ({ path: { id: PID, pivotCoordinates: pivots(STORED_CYCLES), linearProfile: dense(pivots(0)), downloads: { pivots: `/tensors/paths/${PID}/pivots`, saddle: `/tensors/paths/${PID}/saddle` } } }),
+  Path: (variables?: { id?: string }) => ({ path: variables?.id === EVALUATED ? evaluatedPath() : pathRecord() }),
+  PathExtras: () => ({ path: { id: PID, downloads: { pivots: `/tensors/paths/${PID}/pivots`, saddle: `/tensors/paths/${PID}/saddle` } } }),
   Runs: () => ({ runs: conn([TRAIN, RUN, FAILED].map((r) => ({ ...r, landscape: { __typename: 'Landscape', id: LID, name: 'Müller-Brown' } }))) }),
 };
 
@@ -157,9 +171,9 @@ describe('web client in chromium, against contract-shaped responses', { skip }, 
     browser = await openBrowser();
     page = browser.page;
     await page.route('**/graphql', async (route) => {
-      const body = route.request().postDataJSON() as { operationName: string };
+      const body = route.request().postDataJSON() as { operationName: string; variables?: { id?: string } };
       const make = RESPONSES[body.operationName];
-      await route.fulfill({ json: make ? { data: make() } : { errors: [{ message: `no fixture for ${body.operationName}`, extensions: { code: 'NOT_FOUND' } }] } });
+      await route.fulfill({ json: make ? { data: make(body.variables) } : { errors: [{ message: `no fixture for ${body.operationName}`, extensions: { code: 'NOT_FOUND' } }] } });
     });
     await page.routeWebSocket(/\/graphql$/, (ws) => fakeGraphqlWs(ws, sent));
   });
@@ -211,6 +225,20 @@ describe('web client in chromium, against contract-shaped responses', { skip }, 
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="live-count"]')?.textContent) >= 6, undefined, { timeout: 15_000 });
     await browser.screenshot('fixtures-path-live');
     assert.ok(sent.count >= 6);
+  });
+
+  test('path view after evaluatePath: train and test curves on the full data sets', async () => {
+    await page.goto(`${origin}/#/paths/${EVALUATED}`);
+    const profile = page.getByTestId('energy-profile');
+    await profile.locator('svg g[aria-label="line"] path').first().waitFor();
+    // Latest cycle (train), linear interpolation, full-set train and test: the minima-and-saddle
+    // test line is replaced by the evaluated curves.
+    assert.equal(await profile.locator('svg g[aria-label="line"] path').count(), 4);
+    const legend = (await profile.textContent()) ?? '';
+    assert.match(legend, /train loss \(full train set\)/);
+    assert.match(legend, /test loss \(full test set\)/);
+    assert.doesNotMatch(legend, /test loss \(minima, saddle\)/);
+    await browser.screenshot('fixtures-path-evaluated');
   });
 
   test('runs view: progress bars, the failure reason, a cancel button for running runs', async () => {

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
-import { createClient, type Client as WsClient } from 'graphql-ws';
+import { createClient, type Client as WsClient, type ClientOptions as WsClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
@@ -89,20 +89,50 @@ export interface TestServer {
   storage: TestStorage;
   /** ws:// URL of /graphql. */
   wsUrl: string;
-  /** POSTs a GraphQL operation with supertest; returns the body (any HTTP status). */
+  /**
+   * POSTs a GraphQL operation with supertest; returns the body (any HTTP status). With auth on,
+   * it sends `token` (default: the server's write token; null: none).
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read responses by path
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLResponse<T>>;
+  /** With auth on: the write token created at start (the web client's), else null. */
+  token: string | null;
   /** A fresh EntityManager for seeding and checking rows directly. */
   em(): EntityManager;
-  /** A graphql-ws client; closed with the server. */
-  wsClient(): WsClient;
+  /** A graphql-ws client; closed with the server. `token` as for gql; other options pass through. */
+  wsClient(options?: { token?: string | null } & Partial<WsClientOptions>): WsClient;
   close(): Promise<void>;
 }
 
-/** Starts the app on port 0; owns `storage` (disposes it on close) unless one is passed in. */
-export async function startTestServer(options: { storage?: TestStorage } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  storage?: TestStorage;
+  config?: Partial<Config>;
+  /**
+   * Bearer-token authentication: off unless a test asks for it (true, or with public reads).
+   * With auth on, the server creates its web client's write token at start (`token`).
+   */
+  auth?: boolean | { publicReads: boolean };
+  /** A fixed port (a restarted server on the port its clients reconnect to); default 0. */
+  port?: number;
+}
+
+/**
+ * Starts the app on port 0; owns `storage` (disposes it on close) unless one is passed in.
+ * `config` overrides the defaults (e.g. `workers: 0` for a server without its own worker).
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const storage = options.storage ?? (await createTestStorage());
-  const config: Config = { ...loadConfig({}), ...storage.config, port: 0, host: '127.0.0.1' };
+  const auth = options.auth ?? false;
+  const config: Config = {
+    ...loadConfig({}),
+    // Authentication is off unless the test asks for it.
+    auth: auth !== false,
+    publicReads: typeof auth === 'object' && auth.publicReads,
+    ...options.config,
+    ...storage.config,
+    port: options.port ?? 0,
+    host: '127.0.0.1',
+  };
   const logs: string[] = [];
   let app: App;
   try {
@@ -113,17 +143,21 @@ export async function startTestServer(options: { storage?: TestStorage } = {}): 
   }
   const clients: WsClient[] = [];
   const wsUrl = app.url.replace(/^http/, 'ws');
+  const token = app.clientToken;
   return {
     app,
     storage,
     wsUrl,
-    gql: async (query, variables) => {
-      const res = await request(app.httpServer).post('/graphql').send({ query, variables }).set('content-type', 'application/json');
-      return res.body;
+    token,
+    gql: async (query, variables, { token: sent = token } = {}) => {
+      const req = request(app.httpServer).post('/graphql').send({ query, variables }).set('content-type', 'application/json');
+      if (sent) req.set('authorization', `Bearer ${sent}`);
+      return (await req).body;
     },
     em: () => app.database.orm.em.fork() as EntityManager,
-    wsClient: () => {
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    wsClient: ({ token: sent = token, ...clientOptions } = {}) => {
+      const connectionParams = sent ? { authorization: `Bearer ${sent}` } : undefined;
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams, ...clientOptions });
       clients.push(client);
       return client;
     },

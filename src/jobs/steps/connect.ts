@@ -47,6 +47,8 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
   await iterator.return(undefined as never);
   if (next.done) throw new Error(`AutoNEB produced no cycle ${step + 1}`);
   const record = next.value;
+  // Cancelled while the cycle was computed: nothing more is stored after the cancel.
+  ctx.signal.throwIfAborted();
 
   const stored = await em.transactional(async (tx) => {
     // Only the try that moves the path from `step` cycles on stores its cycle.

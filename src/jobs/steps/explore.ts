@@ -28,10 +28,23 @@ export async function exploreStep(ctx: StepContext): Promise<StepOutcome> {
   // On a resumed step, paths this exploration started and that are still running are not
   // "known": the driver asks for them again and `connect` then waits for the running one.
   const finished = await em.find(Path, { landscape: landscapeId, status: { $in: [PathStatus.COMPLETED, PathStatus.FAILED] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const ready = new Set(minima.map((m) => m.id));
   const decisions: ExploreDecision[] = [];
+  // One runProgress event per decision, in order, each with its own count: decisions can come
+  // several in one tick (a connect, then an ignored edge, then stop), so each event's progress is
+  // fixed when the decision is made and the store-and-publish steps are chained, not raced.
+  let reporting: Promise<void> = Promise.resolve();
+  const report = (progress: Record<string, unknown>) => {
+    reporting = reporting.then(async () => {
+      run.progress = progress;
+      await em.flush();
+      await ctx.events.runProgress(run);
+    });
+  };
   const result = await explore({
     minima: minima.map((m) => ({ id: m.id, trainLoss: m.trainLoss, testLoss: m.testLoss, trainError: m.trainError, testError: m.testError })),
-    knownPaths: finished.map(pathRecord),
+    // Only paths between minima the driver knows (as src/store/analysis.ts does): it rejects others.
+    knownPaths: finished.filter((p) => ready.has(p.minimumA.id) && ready.has(p.minimumB.id)).map(pathRecord),
     maxPairs: config.maxPairs ?? undefined,
     parallel: config.parallel,
     tolerance: config.tolerance ?? undefined,
@@ -39,10 +52,13 @@ export async function exploreStep(ctx: StepContext): Promise<StepOutcome> {
     connect: (a, b) => connectAndWait(ctx, config, a, b),
     onDecision: (decision) => {
       decisions.push(decision);
-      run.progress = { decisions: decisions.length, last: describe(decision) };
-      void em.flush().then(() => ctx.events.runProgress(run));
+      // pairsTried / maxPairs: the part a client can show as a fraction (connections finished).
+      const pairsTried = decisions.filter((d) => d.kind === 'connect').length;
+      report({ decisions: decisions.length, pairsTried, maxPairs: config.maxPairs, last: describe(decision) });
     },
   });
+  // A failed progress write fails the step here (and is retried if transient), never unhandled.
+  await reporting;
   ctx.signal.throwIfAborted();
   run.result = {
     stopReason: result.stopReason,
@@ -50,17 +66,22 @@ export async function exploreStep(ctx: StepContext): Promise<StepOutcome> {
     treeEdges: result.tree.edges.map((e) => ({ pathId: e.pathId, a: e.a, b: e.b, weight: e.weight })),
     decisions: decisions.map(describe),
   };
-  run.progress = { decisions: decisions.length, stopReason: result.stopReason, pairsTried: result.pairsTried };
+  run.progress = { decisions: decisions.length, pairsTried: result.pairsTried, maxPairs: config.maxPairs, stopReason: result.stopReason };
   await em.flush();
   return { next: null };
 }
 
+/**
+ * A finished path as the driver sees it. A FAILED path is finished without a saddle: its pair is
+ * known (not tried again) but joins nothing. Marked unfinished it would count as a connection and
+ * the driver would never join its minima's components by another pair.
+ */
 function pathRecord(path: Path): PathRecord {
   return {
     id: path.id,
     a: path.minimumA.id,
     b: path.minimumB.id,
-    finished: path.status === PathStatus.COMPLETED,
+    finished: true,
     saddle: path.status === PathStatus.COMPLETED ? measurements(path) : null,
   };
 }

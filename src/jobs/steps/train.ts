@@ -38,6 +38,7 @@ export async function trainStep(ctx: StepContext): Promise<StepOutcome> {
     },
   });
   const metrics = await problem.evaluate(point);
+  ctx.signal.throwIfAborted();
   await em.transactional(async () => {
     minimum.parameters = vectorToBytes(point);
     minimum.parameterCount = point.length;
