@@ -1,22 +1,25 @@
 #!/usr/bin/env node
-// neb-atlas command line: `serve` (default) runs the API server, `migrate` applies migrations.
+// neb-atlas command line: `serve` (default) runs the API server, `worker` a worker process,
+// `migrate` applies migrations; every other command is a client of a running server (src/cli/).
+// Server modules (tfjs, the ORM) load only for the server commands, so client commands start fast.
 import 'reflect-metadata';
 import { loadConfig, redactUrl, type Config } from './config';
-import { openDatabase } from './db/database';
-import { createApp, queueOptions } from './server';
-import { initBackend } from './engine';
-import { createEventBus } from './events';
-import { JobQueue } from './jobs/queue';
-import { RunWorker } from './jobs/worker';
 
-const USAGE = `usage: neb-atlas [serve | worker | migrate | help]
+const USAGE = `usage: neb-atlas [serve | worker | migrate | help] | neb-atlas <client command> [options]
 
+Server:
   serve    start the GraphQL server (default), with an in-process worker
   worker   run a worker process: takes run steps from the queue in PostgreSQL (needs DATABASE_URL)
   migrate  apply pending database migrations and exit
 
 Configuration comes from environment variables (see README.md): PORT, HOST,
-NEB_ATLAS_DATA_DIR, DATABASE_URL, NEB_ATLAS_DB_POOL_SIZE, NEB_ATLAS_WORKERS, ...`;
+NEB_ATLAS_DATA_DIR, DATABASE_URL, NEB_ATLAS_DB_POOL_SIZE, NEB_ATLAS_WORKERS, ...
+
+Client (call the server at --url, default $NEB_ATLAS_URL or http://127.0.0.1:$PORT/graphql):
+  landscape create | landscape list, train, connect, evaluate, explore, status, cancel,
+  export, import, report, experiment      (\`neb-atlas <command> --help\` for each)`;
+
+const SERVER_COMMANDS = new Set(['serve', 'migrate', 'worker', 'help', '--help', '-h']);
 
 function describe(config: Config): string {
   return config.databaseUrl ? `PostgreSQL at ${redactUrl(config.databaseUrl)}` : `embedded PGlite in ${config.dataDir}`;
@@ -26,6 +29,8 @@ function describe(config: Config): string {
 const SHUTDOWN_LIMIT_MS = 30_000;
 
 async function serve(config: Config): Promise<void> {
+  const { initBackend } = await import('./engine');
+  const { createApp } = await import('./server');
   const backend = await initBackend();
   console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
   console.log(`neb-atlas: opening ${describe(config)} ...`);
@@ -71,6 +76,12 @@ async function workerCommand(config: Config): Promise<void> {
   if (!config.databaseUrl) {
     throw new Error('worker: DATABASE_URL is required (workers share a real PostgreSQL with the server; the embedded database serves one process, whose own worker runs inside `serve`)');
   }
+  const { initBackend } = await import('./engine');
+  const { openDatabase } = await import('./db/database');
+  const { createEventBus } = await import('./events');
+  const { JobQueue } = await import('./jobs/queue');
+  const { RunWorker } = await import('./jobs/worker');
+  const { queueOptions } = await import('./server');
   const backend = await initBackend();
   console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
   const database = await openDatabase(config);
@@ -88,6 +99,7 @@ async function workerCommand(config: Config): Promise<void> {
 }
 
 async function migrateCommand(config: Config): Promise<void> {
+  const { openDatabase } = await import('./db/database');
   console.log(`neb-atlas: migrating ${describe(config)}`);
   const database = await openDatabase(config);
   try {
@@ -99,6 +111,11 @@ async function migrateCommand(config: Config): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const command = argv[0] ?? 'serve';
+  if (!SERVER_COMMANDS.has(command)) {
+    const { runCli } = await import('./cli/program');
+    await runCli(argv);
+    return;
+  }
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;
@@ -111,9 +128,6 @@ async function main(argv: string[]): Promise<void> {
       return migrateCommand(config);
     case 'worker':
       return workerCommand(config);
-    default:
-      console.error(`neb-atlas: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-      process.exitCode = 2;
   }
 }
 

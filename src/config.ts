@@ -23,6 +23,18 @@ export interface Config {
   maintenanceSeconds: number;
   /** Largest safetensors upload. */
   maxUploadBytes: number;
+  /** Bearer-token authentication (`off` only for tests and trusted loopback use). */
+  auth: boolean;
+  /** With auth on: queries and subscriptions need no token (mutations and uploads still do). */
+  publicReads: boolean;
+  /** Origins allowed to call the API from a browser page on another origin; `*` for any. */
+  corsOrigins: string[];
+  /** Deepest selection nesting a GraphQL operation may have. */
+  maxQueryDepth: number;
+  /** Largest estimated cost (fields, multiplied by page sizes of the lists around them). */
+  maxQueryCost: number;
+  /** Subscriptions one graphql-ws connection may hold at once. */
+  maxSubscriptionsPerConnection: number;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +55,12 @@ export const ENV = {
   STEP_EXPIRE_SECONDS: 'NEB_ATLAS_STEP_EXPIRE_SECONDS',
   MAINTENANCE_SECONDS: 'NEB_ATLAS_MAINTENANCE_SECONDS',
   MAX_UPLOAD_MB: 'NEB_ATLAS_MAX_UPLOAD_MB',
+  AUTH: 'NEB_ATLAS_AUTH',
+  PUBLIC_READS: 'NEB_ATLAS_PUBLIC_READS',
+  CORS_ORIGINS: 'NEB_ATLAS_CORS_ORIGINS',
+  MAX_QUERY_DEPTH: 'NEB_ATLAS_MAX_QUERY_DEPTH',
+  MAX_QUERY_COST: 'NEB_ATLAS_MAX_QUERY_COST',
+  MAX_SUBSCRIPTIONS: 'NEB_ATLAS_MAX_SUBSCRIPTIONS_PER_CONNECTION',
 } as const;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -53,6 +71,34 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(name, raw, '`on` or `off`');
+}
+
+/** Comma-separated origins (scheme://host[:port]) or `*`. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  const list = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
+      throw new ConfigError(name, raw, 'a comma-separated list of origins like https://example.org:8080 (no path, no trailing slash), or *');
+    }
+  }
+  return list;
 }
 
 function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -83,7 +129,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepExpireSeconds: integer(env, ENV.STEP_EXPIRE_SECONDS, 15 * 60, 5, 7 * 24 * 3600),
     maintenanceSeconds: integer(env, ENV.MAINTENANCE_SECONDS, 30, 1, 3600),
     maxUploadBytes: integer(env, ENV.MAX_UPLOAD_MB, 256, 1, 4096) * 1024 * 1024,
+    auth: onOff(env, ENV.AUTH, true),
+    publicReads: onOff(env, ENV.PUBLIC_READS, false),
+    corsOrigins: origins(env, ENV.CORS_ORIGINS),
+    maxQueryDepth: integer(env, ENV.MAX_QUERY_DEPTH, 20, 2, 1000),
+    maxQueryCost: integer(env, ENV.MAX_QUERY_COST, 20_000, 10, 100_000_000),
+    maxSubscriptionsPerConnection: integer(env, ENV.MAX_SUBSCRIPTIONS, 50, 1, 100_000),
   };
+}
+
+/** Loopback interfaces: the only ones the server binds to without authentication. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
 /** The URL with its password replaced, for logs. */

@@ -6,6 +6,7 @@
 // listener; on the embedded PGlite (one backend behind every socket connection) a notification
 // comes back only on the connection that sent it, so sending on the listening connection is
 // what makes events work there at all.
+import { setMaxListeners } from 'node:events';
 import { Client } from 'pg';
 
 /** PostgreSQL rejects NOTIFY payloads of 8000 bytes or more. */
@@ -45,6 +46,8 @@ export class PgEventTarget extends EventTarget {
 
   constructor(options: PgEventTargetOptions) {
     super();
+    // Every subscription adds a listener for its topic; hundreds on one topic are normal here.
+    setMaxListeners(0, this);
     this.url = options.url;
     this.channel = options.channel ?? 'neb_atlas_events';
     this.log = options.log ?? (() => undefined);

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Access } from '../auth';
 import type { EventBus } from '../events';
 import type { RunEvents } from '../jobs/events';
 import type { JobQueue } from '../jobs/queue';
@@ -15,4 +16,6 @@ export interface Context {
   queue: JobQueue;
   runEvents: RunEvents;
   uploads: UploadStore;
+  /** Who is calling (the token's scope); absent where no caller is involved. */
+  access?: Access;
 }

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { openDatabase } from '../../src/db/database';
 import { createTestStorage } from '../helpers/server';
+import { MIGRATIONS } from '../../migrations';
 
 const CLI = join(__dirname, '..', '..', 'src', 'cli.js');
-const TABLES = ['cycle', 'landscape', 'mikro_orm_migrations', 'minimum', 'path', 'pivot', 'run'];
+const TABLES = ['api_token', 'cycle', 'landscape', 'mikro_orm_migrations', 'minimum', 'path', 'pivot', 'run'];
 
 function migrate(databaseUrl: string) {
   const env = { ...process.env, DATABASE_URL: databaseUrl };
@@ -40,7 +41,7 @@ test('neb-atlas migrate on an empty PostgreSQL creates every table, once', async
       assert.equal(second.status, 0, second.output);
       assert.match(second.output, /schema is up to date/);
       const applied = await client.query('select name from mikro_orm_migrations');
-      assert.deepEqual(applied.rows.map((r) => r.name), ['Migration20250601000000_initial']);
+      assert.deepEqual(applied.rows.map((r) => r.name), MIGRATIONS.map((m) => m.name));
     } finally {
       await client.end();
     }

@@ -1,4 +1,5 @@
 // The explicit entity list given to MikroORM (no folder discovery).
+import { ApiToken } from './api-token';
 import { Cycle } from './cycle';
 import { Landscape } from './landscape';
 import { Minimum } from './minimum';
@@ -6,7 +7,8 @@ import { Path } from './path';
 import { Pivot } from './pivot';
 import { Run } from './run';
 
-export { Cycle, Landscape, Minimum, Path, Pivot, Run };
+export { ApiToken, Cycle, Landscape, Minimum, Path, Pivot, Run };
+export type { TokenScope } from './api-token';
 export type { ProfilePoint } from './cycle';
 
-export const ENTITIES = [Landscape, Minimum, Run, Path, Cycle, Pivot];
+export const ENTITIES = [Landscape, Minimum, Run, Path, Cycle, Pivot, ApiToken];

@@ -1,0 +1,48 @@
+// Client commands `report` (Markdown + SVG report of a landscape) and `experiment` (the paper's
+// experiment at CPU scale, see ./experiment.ts).
+import type { Command } from 'commander';
+import { action, intOption } from './program';
+import { PRESETS, runExperiment } from './experiment';
+import { fetchReportData, table1Markdown, writeReport } from './report';
+
+export function reportCommands(program: Command): void {
+  program
+    .command('report')
+    .description('write a Markdown report (Table 1 summary, minima, saddles) with SVG plots (energy profiles, spanning tree)')
+    .argument('<landscape>', 'landscape id')
+    .option('-o, --output <dir>', 'directory to write report.md and the SVGs into', 'report')
+    .action(
+      action(async (ctx, landscapeId: string, o: { output: string }) => {
+        const data = await fetchReportData(ctx.client, landscapeId);
+        const files = await writeReport(data, o.output);
+        ctx.print({ report: files.markdown, svgs: files.svgs, summary: data.landscape.summary }, `wrote ${files.markdown} and ${files.svgs.length} SVG figures\n\n${table1Markdown(data)}`);
+      }),
+    );
+
+  program
+    .command('experiment')
+    .description(`the paper's experiment at CPU scale: train, explore until the spanning tree is complete, evaluate, report. Presets: ${Object.keys(PRESETS).join(', ')}`)
+    .argument('<preset>', Object.entries(PRESETS).map(([name, p]) => `${name}: ${p.description}`).join('; '))
+    .option('-o, --out <dir>', 'directory of the report (default: experiments/<preset>)')
+    .option('--data-dir <dir>', 'keep the data of the server it starts here (default: a temp dir, removed); ignored with --url')
+    .option('--landscape <id>', 'continue this landscape of an earlier, interrupted run (with the same --data-dir)')
+    .option('--parallel <n>', 'connections explored at once (default 1; the server needs as many compute workers)', intOption('--parallel', 1))
+    .option('--own-server', 'start an own server even if --url or NEB_ATLAS_URL is set', false)
+    .action(async (preset: string, o: { out?: string; dataDir?: string; landscape?: string; parallel?: number; ownServer: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<{ url: string; token?: string; json: boolean; quiet: boolean }>();
+      // Its own server unless a URL was given explicitly.
+      const explicitUrl = !o.ownServer && (command.parent?.getOptionValueSource('url') === 'cli' || Boolean(process.env.NEB_ATLAS_URL));
+      const result = await runExperiment({
+        preset,
+        url: explicitUrl ? globals.url : undefined,
+        token: globals.token,
+        out: o.out ?? `experiments/${preset}`,
+        dataDir: o.dataDir,
+        landscapeId: o.landscape,
+        parallel: o.parallel,
+        json: globals.json,
+        progress: globals.json || globals.quiet ? 'none' : undefined,
+      });
+      process.stdout.write(globals.json ? `${JSON.stringify(result, null, 2)}\n` : `\nTable 1 (${preset}):\n\n${result.table1}\n\nreport: ${result.report}\nmachine: ${result.machine}\nwall time: ${(result.seconds.total / 60).toFixed(1)} min\n`);
+    });
+}
