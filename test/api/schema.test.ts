@@ -24,12 +24,16 @@ test('schema builds without a database', async () => {
   assert.match(printSchema(schema), /type Query/);
 });
 
-test('queries, mutations and the subscription of the foundation', () => {
+test('queries, mutations and subscriptions named by the issues (a contract for scripts and clients)', () => {
   for (const f of ['landscapes', 'landscape', 'minimum', 'path', 'run', 'runs', 'catalog']) {
     assert.ok(fields('Query').includes(f), `Query.${f}`);
   }
-  assert.deepEqual(fields('Mutation'), ['createLandscape', 'deleteLandscape']);
-  assert.deepEqual(fields('Subscription'), ['landscapeEvents']);
+  const mutations = ['cancelRun', 'connectMinima', 'createLandscape', 'deleteLandscape', 'evaluatePath', 'exploreLandscape', 'importMinimum', 'trainMinima'];
+  for (const f of mutations) assert.ok(fields('Mutation').includes(f), `Mutation.${f}`);
+  assert.deepEqual(fields('Subscription'), ['landscapeEvents', 'pathCycles', 'runProgress']);
+  for (const f of ['spanningTree', 'barrierBound', 'suggestions', 'disconnectivity', 'summary', 'surfaceGrid']) {
+    assert.ok(fields('Landscape').includes(f), `Landscape.${f}`);
+  }
   const args = type('Subscription').getFields().landscapeEvents.args.map((a) => a.name);
   assert.deepEqual(args, ['landscapeId']);
 });
