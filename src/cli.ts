@@ -11,6 +11,7 @@ Server:
   serve    start the GraphQL server (default), with an in-process worker
   worker   run a worker process: takes run steps from the queue in PostgreSQL (needs DATABASE_URL)
   migrate  apply pending database migrations and exit
+  token    create | list | revoke API tokens (token create --scope read|write [--name NAME])
 
 Configuration comes from environment variables (see README.md): PORT, HOST,
 NEB_ATLAS_DATA_DIR, DATABASE_URL, NEB_ATLAS_DB_POOL_SIZE, NEB_ATLAS_WORKERS, ...
@@ -19,7 +20,7 @@ Client (call the server at --url, default $NEB_ATLAS_URL or http://127.0.0.1:$PO
   landscape create | landscape list, train, connect, evaluate, explore, status, cancel,
   export, import, report, experiment      (\`neb-atlas <command> --help\` for each)`;
 
-const SERVER_COMMANDS = new Set(['serve', 'migrate', 'worker', 'help', '--help', '-h']);
+const SERVER_COMMANDS = new Set(['serve', 'migrate', 'worker', 'token', 'help', '--help', '-h']);
 
 function describe(config: Config): string {
   return config.databaseUrl ? `PostgreSQL at ${redactUrl(config.databaseUrl)}` : `embedded PGlite in ${config.dataDir}`;
@@ -128,6 +129,8 @@ async function main(argv: string[]): Promise<void> {
       return migrateCommand(config);
     case 'worker':
       return workerCommand(config);
+    case 'token':
+      return (await import('./cli/token')).tokenCommand(argv.slice(1), config);
   }
 }
 

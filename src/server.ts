@@ -102,7 +102,8 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
 
     const app = express();
     const httpServer = createServer(app);
-    const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+    // A graphql-ws message is one operation: the same size limit as an HTTP body (ws allows 100 MiB).
+    const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_JSON_BODY_BYTES });
     // Open WebSocket connections, to count active subscriptions (health report, tests).
     const sockets = new Set<{ subscriptions: Record<string, unknown> }>();
     // What each connection authenticated as in its connection_init (connectionParams).
