@@ -2,6 +2,7 @@
 // disconnectivity tree, and the actions that start work (train minima, connect a pair, explore).
 import { useMutation, useQuery, useSubscription } from '@urql/preact';
 import { useEffect, useState } from 'preact/hooks';
+import { authenticatedUrl } from './api';
 import { TreeGraph } from './graph';
 import { describeArchitecture } from './landscapes';
 import { int, num, pct, shortId, when } from './format';
@@ -303,7 +304,7 @@ function MinimaTable({ minima, selected, onToggle }: { minima: Minimum[]; select
             <td class="num">{pct(m.trainError)}</td>
             <td class="num">{pct(m.testError)}</td>
             <td class="num">{int(m.parameterCount)}</td>
-            <td>{m.status === 'READY' ? <a href={`/tensors/minima/${encodeURIComponent(m.id)}`} download>download</a> : '–'}</td>
+            <td>{m.status === 'READY' ? <a href={authenticatedUrl(`/tensors/minima/${encodeURIComponent(m.id)}`)} download>download</a> : '–'}</td>
           </tr>
         ))}
       </tbody>

@@ -3,6 +3,7 @@
 // and for analytic 2-D surfaces the surface with the path moving on it cycle by cycle.
 import { useMutation, useQuery, useSubscription } from '@urql/preact';
 import { useEffect, useMemo } from 'preact/hooks';
+import { authenticatedUrl } from './api';
 import { duration, num, pct, shortId, when } from './format';
 import { PlotFigure } from './plot';
 import {
@@ -97,22 +98,22 @@ export function PathView({ id }: { id: string }) {
         {extras.error && <ErrorBox error={extras.error} what="load the download links" />}
         <ul class="downloads" data-testid="downloads">
           <li>
-            <a href={x?.downloads.pivots ?? `/tensors/paths/${encodeURIComponent(id)}/pivots`} download>
+            <a href={authenticatedUrl(x?.downloads.pivots ?? `/tensors/paths/${encodeURIComponent(id)}/pivots`)} download>
               all pivots
             </a>{' '}
             <span class="muted">(one tensor per pivot, PyTorch module names)</span>
           </li>
           <li>
-            <a href={x?.downloads.saddle ?? `/tensors/paths/${encodeURIComponent(id)}/saddle`} download>
+            <a href={authenticatedUrl(x?.downloads.saddle ?? `/tensors/paths/${encodeURIComponent(id)}/saddle`)} download>
               saddle
             </a>
           </li>
           <li>
-            <a href={`/tensors/minima/${encodeURIComponent(path.minimumA.id)}`} download>
+            <a href={authenticatedUrl(`/tensors/minima/${encodeURIComponent(path.minimumA.id)}`)} download>
               minimum A (seed {path.minimumA.seed})
             </a>
             ,{' '}
-            <a href={`/tensors/minima/${encodeURIComponent(path.minimumB.id)}`} download>
+            <a href={authenticatedUrl(`/tensors/minima/${encodeURIComponent(path.minimumB.id)}`)} download>
               minimum B (seed {path.minimumB.seed})
             </a>
           </li>
