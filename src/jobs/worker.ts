@@ -209,7 +209,10 @@ export function isTransient(err: unknown): boolean {
 export function failureReason(err: unknown): string {
   if (err instanceof Error) {
     if (err instanceof RangeError && /memory|allocation/i.test(err.message)) return `out of memory: ${err.message}`;
-    return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+    // MikroORM prefixes database errors with the whole SQL statement and its values: keep only
+    // PostgreSQL's own message, which is what a user can act on.
+    const message = err.name.endsWith('Exception') && err.message.includes(' - ') ? err.message.slice(err.message.lastIndexOf(' - ') + 3) : err.message;
+    return err.name && err.name !== 'Error' ? `${err.name}: ${message}` : message;
   }
   return String(err);
 }
