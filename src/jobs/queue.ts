@@ -43,6 +43,18 @@ export const DEFAULT_QUEUE_OPTIONS = {
   maxConnections: 3,
 } satisfies Partial<QueueOptions>;
 
+/**
+ * An exploration's coordination step waits for all the connections it starts, for hours on real
+ * networks. pg-boss does not stop an expired handler, so a short expiry would start a second
+ * coordinator beside the first (seen: duplicate connections of running pairs). It gets a day;
+ * compute steps keep the short, configurable expiry that brings dead workers' steps back fast.
+ */
+export const COORDINATION_EXPIRE_SECONDS = 24 * 3600;
+
+function expirySeconds(options: QueueOptions, queue: string): number {
+  return queue === QUEUES.coordination ? Math.max(options.stepExpireSeconds, COORDINATION_EXPIRE_SECONDS) : options.stepExpireSeconds;
+}
+
 /** A UUID derived from (run, step): the same step always gets the same job id. */
 export function stepJobId(runId: string, step: number): string {
   const hex = createHash('sha1').update(`neb-atlas:${runId}:${step}`).digest('hex');
@@ -69,7 +81,7 @@ export class JobQueue {
     boss.on('error', (err: Error) => log(`queue: ${err.message}`));
     await boss.start();
     for (const name of Object.values(QUEUES)) {
-      await boss.createQueue(name, { name, expireInSeconds: options.stepExpireSeconds, retryLimit: options.retryLimit, retryDelay: 1 });
+      await boss.createQueue(name, { name, expireInSeconds: expirySeconds(options, name), retryLimit: options.retryLimit, retryDelay: 1 });
     }
     return new JobQueue(boss, options);
   }
@@ -79,7 +91,7 @@ export class JobQueue {
     const job: RunStepJob = { runId, step };
     const id = await this.boss.send(QUEUES[queue], job, {
       id: stepJobId(runId, step),
-      expireInSeconds: this.options.stepExpireSeconds,
+      expireInSeconds: expirySeconds(this.options, QUEUES[queue]),
       retryLimit: this.options.retryLimit,
       retryDelay: 1,
     });
