@@ -126,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pageSize: 20,
     maxPageSize: 100,
     workers: integer(env, ENV.WORKERS, 1, 0, 64),
-    stepExpireSeconds: integer(env, ENV.STEP_EXPIRE_SECONDS, 15 * 60, 5, 7 * 24 * 3600),
+    stepExpireSeconds: integer(env, ENV.STEP_EXPIRE_SECONDS, 15 * 60, 5, 23 * 3600),
     maintenanceSeconds: integer(env, ENV.MAINTENANCE_SECONDS, 30, 1, 3600),
     maxUploadBytes: integer(env, ENV.MAX_UPLOAD_MB, 256, 1, 4096) * 1024 * 1024,
     auth: onOff(env, ENV.AUTH, true),
