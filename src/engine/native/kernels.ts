@@ -91,13 +91,18 @@ function conv2D(args: Args): TensorInfo {
     zeroFill(backend, out, P * co);
     return out;
   }
+  withPatches(backend, x, info, (cols) => sgemmHeap(active(), backend, P, co, K, operand(backend, cols, K), operand(backend, filter, co), operand(backend, out, co)));
+  return out;
+}
+
+/** Runs `use` on the im2col patches of x, freeing them afterwards when they were a copy. */
+function withPatches(backend: WasmBackend, x: TensorInfo, info: backend_util.Conv2DInfo, use: (cols: TensorInfo) => void): void {
   const { cols, owned } = patches(backend, x, info);
   try {
-    sgemmHeap(active(), backend, P, co, K, operand(backend, cols, K), operand(backend, filter, co), operand(backend, out, co));
+    use(cols);
   } finally {
     if (owned) disposeInfo(backend, cols);
   }
-  return out;
 }
 
 function conv2DBackpropFilter(args: Args): TensorInfo {
@@ -116,13 +121,8 @@ function conv2DBackpropFilter(args: Args): TensorInfo {
     zeroFill(backend, out, K * co);
     return out;
   }
-  const { cols, owned } = patches(backend, x, info);
-  try {
-    // dW[K, co] = cols[P, K]^T dy[P, co]
-    sgemmHeap(active(), backend, K, co, P, operand(backend, cols, K, true), operand(backend, dy, co), operand(backend, out, co));
-  } finally {
-    if (owned) disposeInfo(backend, cols);
-  }
+  // dW[K, co] = cols[P, K]^T dy[P, co]
+  withPatches(backend, x, info, (cols) => sgemmHeap(active(), backend, K, co, P, operand(backend, cols, K, true), operand(backend, dy, co), operand(backend, out, co)));
   return out;
 }
 
