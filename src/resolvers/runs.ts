@@ -7,7 +7,9 @@ import type { PathCyclePayload, RunProgressPayload } from '../jobs/events';
 import * as runs from '../jobs/runs';
 import { AutonebConfigInput, CycleEventType, RunProgressEventType, TrainingConfigInput } from '../schema/runs';
 import { MinimumType, RunType } from '../schema/records';
-import { Cycle, type Minimum, type Run } from '../store/entities';
+import type { Minimum, Run } from '../store/entities';
+import { NotFoundError } from '../store/errors';
+import { storedCycle } from '../store/records';
 import type { Context } from './context';
 
 function services(ctx: Context): runs.RunServices {
@@ -92,7 +94,7 @@ export class RunSubscriptionResolver {
     description: 'Status changes, training progress and one event per AutoNEB cycle of a run.',
   })
   async runProgress(@Root() payload: RunProgressPayload, @Arg('runId', () => ID) _runId: string, @Ctx() ctx: Context): Promise<RunProgressEventType> {
-    const cycle = payload.pathId && payload.cycleIndex ? await ctx.em.fork().findOne(Cycle, { path: payload.pathId, index: payload.cycleIndex }) : null;
+    const cycle = payload.pathId && payload.cycleIndex ? await storedCycle(ctx.em, payload.pathId, payload.cycleIndex) : null;
     return { ...payload, pathId: payload.pathId ?? null, cycle, at: new Date(payload.at) };
   }
 
@@ -102,8 +104,8 @@ export class RunSubscriptionResolver {
     description: 'Each new AutoNEB cycle of one path, as stored (re-read missed ones with `path { cycles }`).',
   })
   async pathCycles(@Root() payload: PathCyclePayload, @Arg('pathId', () => ID) _pathId: string, @Ctx() ctx: Context): Promise<CycleEventType> {
-    const em = ctx.em.fork();
-    const cycle = await em.findOneOrFail(Cycle, { path: payload.pathId, index: payload.cycleIndex });
+    const cycle = await storedCycle(ctx.em, payload.pathId, payload.cycleIndex);
+    if (!cycle) throw new NotFoundError('cycle', `${payload.pathId}#${payload.cycleIndex}`, 'pathId');
     return { pathId: payload.pathId, runId: payload.runId, cycle, at: new Date(payload.at) };
   }
 }

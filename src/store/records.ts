@@ -52,3 +52,25 @@ export function pathCycles(em: EntityManager, pathId: string): Promise<Cycle[]> 
 export function pathPivots(em: EntityManager, pathId: string): Promise<Pivot[]> {
   return em.find(Pivot, { path: pathId }, { orderBy: { index: 'asc' } });
 }
+
+/**
+ * A stored cycle, read once per event however many subscribers receive it: cycles never change
+ * once stored (unique path and index), so one read serves every subscriber for a few seconds.
+ */
+const recentCycles = new Map<string, { at: number; cycle: Promise<Cycle | null> }>();
+const RECENT_CYCLE_MS = 30_000;
+
+export function storedCycle(em: EntityManager, pathId: string, index: number): Promise<Cycle | null> {
+  const now = Date.now();
+  for (const [key, entry] of recentCycles) if (now - entry.at > RECENT_CYCLE_MS) recentCycles.delete(key);
+  const key = `${pathId}:${index}`;
+  let entry = recentCycles.get(key);
+  if (!entry) {
+    const cycle = em.fork().findOne(Cycle, { path: pathId, index });
+    entry = { at: now, cycle };
+    recentCycles.set(key, entry);
+    // A failed read is not kept: the next subscriber tries again.
+    cycle.then((found) => found ?? recentCycles.delete(key), () => recentCycles.delete(key));
+  }
+  return entry.cycle;
+}
