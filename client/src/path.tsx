@@ -174,6 +174,15 @@ function PathFacts({ path, liveCount, liveError }: { path: PathDetail; liveCount
   );
 }
 
+/** Size and x axis shared by the charts of energy along the path. */
+const ALONG_THE_PATH = {
+  width: 520,
+  height: 320,
+  marginLeft: 56,
+  style: { fontSize: '11px' },
+  x: { label: 'position along the path t →', domain: [0, 1] as [number, number] },
+};
+
 function EnergyProfile({ path, latest }: { path: PathDetail; latest: CycleView }) {
   const pivots = latest.pivotPositions.map((t, i) => ({ t, energy: latest.pivotEnergies[i] }));
   // The highest point of the latest dense profile (the path's saddle once that cycle is stored).
@@ -210,11 +219,7 @@ function EnergyProfile({ path, latest }: { path: PathDetail; latest: CycleView }
       deps={[latest, path.linearProfile, path.evaluatedProfile, path.saddle]}
       make={(Plot) =>
         Plot.plot({
-          width: 520,
-          height: 320,
-          marginLeft: 56,
-          style: { fontSize: '11px' },
-          x: { label: 'position along the path t →', domain: [0, 1] },
+          ...ALONG_THE_PATH,
           y: { label: '↑ loss', grid: true, nice: true },
           color: { legend: true, domain: names, range: colours },
           marks: [
@@ -244,11 +249,7 @@ function CycleProfiles({ cycles }: { cycles: CycleView[] }) {
       deps={[cycles]}
       make={(Plot) =>
         Plot.plot({
-          width: 520,
-          height: 320,
-          marginLeft: 56,
-          style: { fontSize: '11px' },
-          x: { label: 'position along the path t →', domain: [0, 1] },
+          ...ALONG_THE_PATH,
           y: { label: '↑ train loss', grid: true, nice: true },
           color: { type: 'linear', scheme: 'viridis', domain: [1, Math.max(2, last)], legend: true, label: 'cycle', ticks: Math.min(Math.max(1, last - 1), 8), tickFormat: 'd' },
           marks: [Plot.line(points, { x: 't', y: 'energy', z: 'cycle', stroke: 'cycle', strokeWidth: 1.4, strokeOpacity: 0.9 })],
