@@ -18,7 +18,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernelFixes } from './kernels';
-import { loadNativeBlas, registerNativeKernels, registerWasmExtras, unregisterNativeKernels } from './native';
+import { loadNativeBlas, loadNblasForThisThread, NATIVE_BLAS_MODULE, registerNativeKernels, registerWasmExtras, unregisterNativeKernels } from './native';
 
 export const BACKEND_ENV_VAR = 'NEB_ATLAS_BACKEND';
 
@@ -95,7 +95,7 @@ const TF_NAMES: Record<BackendCandidate, string> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const nodeRequire: ModuleLoader = (id) => require(id);
+const nodeRequire: ModuleLoader = (id) => (id === NATIVE_BLAS_MODULE ? loadNblasForThisThread() : require(id));
 
 function parseChoice(value: string, source: string): BackendChoice {
   const v = value.trim().toLowerCase();

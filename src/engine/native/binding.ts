@@ -5,6 +5,11 @@
  * reason and the engine stays on wasm (see ../backend.ts).
  */
 
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
+
 export const NATIVE_BLAS_MODULE = 'nblas';
 
 /** CBLAS transpose flags as nblas passes them through. */
@@ -43,6 +48,32 @@ export const DEFAULT_BLAS_THREADS = 1;
 export const BLAS_THREADS_ENV_VAR = 'NEB_ATLAS_BLAS_THREADS';
 
 export type ModuleLoader = (moduleId: string) => unknown;
+
+/**
+ * nblas is a classic (not context-aware) addon: Node registers such an addon once per dlopen'ed
+ * file, so after one thread loaded it, every other thread gets "Module did not self-register".
+ * A worker thread therefore dlopens a private copy of the .node file (a distinct file is a distinct
+ * library instance; the system BLAS underneath stays one shared, thread-safe library). The main
+ * thread loads the package normally. This is what lets the worker-thread pool run native BLAS
+ * on every core (see DEFAULT_BLAS_THREADS). The copy is removed right after loading.
+ */
+export function loadNblasForThisThread(resolve: (id: string) => string = require.resolve): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (isMainThread) return require(NATIVE_BLAS_MODULE) as unknown;
+  const root = dirname(resolve(`${NATIVE_BLAS_MODULE}/package.json`));
+  const built = [join(root, 'build', 'Release', 'nblas.node'), join(root, 'dist', 'nblas.node')].find((f) => existsSync(f));
+  if (!built) throw new Error(`${NATIVE_BLAS_MODULE} has no built addon (build/Release/nblas.node)`);
+  const dir = mkdtempSync(join(tmpdir(), `neb-atlas-nblas-${process.pid}-${threadId}-`));
+  try {
+    const copy = join(dir, 'nblas.node');
+    copyFileSync(built, copy);
+    const module = { exports: {} as unknown };
+    process.dlopen(module, copy);
+    return module.exports;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 interface NblasModule {
   sgemm?: unknown;

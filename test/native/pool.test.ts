@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { initBackend } from '../../src/engine/backend';
+import { NeuralEnergy, type NeuralEnergyDescription } from '../../src/engine/neural-energy';
+import { PooledNeuralEnergy } from '../../src/engine/pool';
+import { createModel, initialParameters } from '../../src/engine/models';
+import { setUp } from './helpers';
+
+const description: NeuralEnergyDescription = {
+  model: { kind: 'cnn', input: [8, 8, 1], channels: [3], classes: 3 },
+  data: { kind: 'synthetic', classes: 3, shape: [8, 8, 1], trainSize: 100, testSize: 20, seed: 2 },
+  seed: 7,
+  batchSize: 16,
+  evalSize: 40,
+  backend: 'native-blas',
+};
+
+// nblas is a classic addon (one registration per loaded file): the main thread has it loaded
+// here, so each worker thread must load its own copy (src/engine/native/binding.ts).
+test('worker threads run native BLAS beside the main thread and equal it bit for bit', async (t) => {
+  const blas = await setUp();
+  if (typeof blas === 'string') {
+    t.skip(`native BLAS unavailable: ${blas}`);
+    return;
+  }
+  const report = await initBackend({ choice: 'native-blas' });
+  assert.equal(report.name, 'native-blas');
+  const single = new NeuralEnergy(description);
+  const pool = new PooledNeuralEnergy(description, { size: 2 });
+  t.after(() => pool.dispose());
+  await pool.ready();
+  const model = createModel(description.model);
+  const points = Array.from({ length: 4 }, (_, i) => initialParameters(model, i + 1));
+  for (let call = 0; call < 2; call++) {
+    const a = await single.lossAndGradient(points);
+    const b = await pool.lossAndGradient(points);
+    assert.deepEqual(b.losses, a.losses);
+    assert.deepEqual(b.gradients, a.gradients);
+  }
+  await initBackend({ choice: 'wasm' });
+});
