@@ -1,11 +1,16 @@
 // The embedded database: PGlite (Postgres compiled to wasm) with its files in a directory, served
 // over the Postgres wire protocol on loopback by pglite-socket, so the ORM, the queue and the
 // LISTEN/NOTIFY listener all use ordinary `pg` connections exactly as with a real server.
+//
+// PGlite and its socket server run in a worker thread of their own (embedded-thread.ts): PGlite
+// executes every query synchronously in wasm, so on the main thread each query stalled GraphQL,
+// subscriptions and the compute worker, and a busy server used one core for both. In its own
+// thread the database gets the second core, and the wire protocol between the threads is the
+// one a real PostgreSQL speaks, so nothing above this module changes.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { keepExtendedQueryGroupsTogether } from './extended-query-groups';
+import { Worker } from 'node:worker_threads';
+import type { EmbeddedThreadData, EmbeddedThreadMessage } from './embedded-thread';
 
 export interface EmbeddedDatabase {
   /** postgres:// URL of the loopback socket server. */
@@ -65,40 +70,50 @@ function acquireLock(dataDir: string): () => void {
   throw new Error(`could not take the lock ${lockPath}`);
 }
 
+/** Compiled thread entry; the server and tests run from dist/, where it sits beside this file. */
+const THREAD_FILE = join(__dirname, 'embedded-thread.js');
+
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   mkdirSync(options.dataDir, { recursive: true });
   const releaseLock = acquireLock(options.dataDir);
   const pgDataDir = join(options.dataDir, 'pgdata');
-  let pglite: PGlite | undefined;
-  let server: PGLiteSocketServer | undefined;
+  const thread = new Worker(THREAD_FILE, { workerData: { pgDataDir, maxConnections: options.maxConnections } satisfies EmbeddedThreadData });
+  let exited = false;
+  const exit = new Promise<number>((resolve) => thread.once('exit', (code) => {
+    exited = true;
+    resolve(code);
+  }));
+  let url: string;
   try {
-    pglite = await PGlite.create({ dataDir: pgDataDir });
-    server = new PGLiteSocketServer({
-      db: pglite,
-      host: '127.0.0.1',
-      port: 0,
-      maxConnections: options.maxConnections,
+    url = await new Promise<string>((resolve, reject) => {
+      thread.once('message', (m: EmbeddedThreadMessage) => ('ready' in m ? resolve(m.ready) : reject(new Error('failed' in m ? m.failed : 'embedded database thread answered out of turn'))));
+      thread.once('error', reject);
+      void exit.then((code) => reject(new Error(`embedded database thread exited (code ${code}) before it was ready`)));
     });
-    keepExtendedQueryGroupsTogether(server);
-    await server.start();
   } catch (err) {
-    await server?.stop().catch(() => undefined);
-    await pglite?.close().catch(() => undefined);
+    await thread.terminate().catch(() => undefined);
     releaseLock();
     throw err;
   }
-  const db = pglite;
-  const socketServer = server;
   let closing: Promise<void> | undefined;
   return {
-    url: `postgres://postgres@${socketServer.getServerConn()}/postgres`,
+    url,
     pgDataDir,
     // Callers end their pools first; then no client can send anything while PGlite flushes.
     close: () =>
       (closing ??= (async () => {
         try {
-          await socketServer.stop();
-          await db.close();
+          if (exited) return;
+          const closed = new Promise<EmbeddedThreadMessage>((resolve, reject) => {
+            thread.on('message', (m: EmbeddedThreadMessage) => {
+              if ('closed' in m) resolve(m);
+            });
+            void exit.then((code) => reject(new Error(`embedded database thread exited (code ${code}) while closing`)));
+          });
+          thread.postMessage({ close: true });
+          const answer = await closed;
+          await thread.terminate(); // PGlite is closed and flushed; nothing is left to wait for
+          if ('closed' in answer && answer.error) throw new Error(`embedded database did not close cleanly: ${answer.error}`);
         } finally {
           releaseLock();
         }
