@@ -30,6 +30,12 @@ const CYCLES = Number(process.env.BENCH_CYCLES ?? 40);
 const STEPS = Number(process.env.BENCH_CYCLE_STEPS ?? 20);
 const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 200);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 60);
+/**
+ * A first round at the same rate, reported on its own line: a freshly started server answers
+ * its first seconds of reads with cold (unoptimised) code and an empty connection pool, and an
+ * open-loop load queues behind that for ~10 s. The measured minute is the server in service.
+ */
+const READ_WARMUP_SECONDS = Number(process.env.BENCH_READ_WARMUP ?? 15);
 /** Hard stop for the whole benchmark. */
 const LIMIT_MS = 10 * 60 * 1000;
 
@@ -133,6 +139,8 @@ async function subscribers(app: App, api: Api, token: string): Promise<string> {
 
 interface ReadResult {
   latencies: number[];
+  /** Worst latency of the requests sent in each second of the run (stalls show up here). */
+  worstPerSecond: number[];
   failures: number;
   firstFailure: string | null;
   seconds: number;
@@ -140,16 +148,16 @@ interface ReadResult {
 }
 
 /** The load generator runs in a child process, so its own work does not slow the server down. */
-function reads(url: string, token: string, ids: { landscape: string; path: string }): Promise<ReadResult> {
+function reads(url: string, token: string, ids: { landscape: string; path: string }, seconds: number): Promise<ReadResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--reads'], { env: { ...process.env, BENCH_READS: JSON.stringify({ url, token, ids }) } });
+    const child = fork(__filename, ['--reads'], { env: { ...process.env, BENCH_READS: JSON.stringify({ url, token, ids, seconds }) } });
     child.once('message', (m) => resolve(m as ReadResult));
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`load generator exited with ${code}`))));
   });
 }
 
-async function readLoad(api: Api, ids: { landscape: string; path: string }): Promise<ReadResult> {
+async function readLoad(api: Api, ids: { landscape: string; path: string }, seconds: number): Promise<ReadResult> {
   const queries: [string, Record<string, unknown>][] = [
     ['{ landscapes(first: 20) { totalCount edges { node { id name createdAt } } } }', {}],
     ['query($id: ID!) { landscape(id: $id) { id name minima(first: 20) { edges { node { id seed status trainLoss } } } } }', { id: ids.landscape }],
@@ -159,8 +167,9 @@ async function readLoad(api: Api, ids: { landscape: string; path: string }): Pro
   // BENCH_READ_SHAPES=0,2 runs only those query shapes (to see which one costs what).
   const shapes = (process.env.BENCH_READ_SHAPES ?? '').split(',').filter((x) => x !== '').map(Number);
   if (shapes.length > 0) queries.splice(0, queries.length, ...shapes.map((k) => queries[k]));
-  const total = READ_RATE * READ_SECONDS;
+  const total = READ_RATE * seconds;
   const latencies: number[] = [];
+  const worstPerSecond = Array.from({ length: seconds }, () => 0);
   let failures = 0;
   let firstFailure: string | null = null;
   const pending: Promise<void>[] = [];
@@ -171,9 +180,14 @@ async function readLoad(api: Api, ids: { landscape: string; path: string }): Pro
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const [query, variables] = queries[i % queries.length];
     const sent = performance.now();
+    const second = Math.min(seconds - 1, Math.floor(i / READ_RATE));
     pending.push(
       api.gql(query, variables).then(
-        () => void latencies.push(performance.now() - sent),
+        () => {
+          const latency = performance.now() - sent;
+          latencies.push(latency);
+          worstPerSecond[second] = Math.max(worstPerSecond[second], latency);
+        },
         (err: Error) => {
           failures++;
           firstFailure ??= `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`;
@@ -182,14 +196,15 @@ async function readLoad(api: Api, ids: { landscape: string; path: string }): Pro
     );
   }
   await Promise.all(pending);
-  return { latencies, failures, firstFailure, seconds: (performance.now() - start) / 1000, shapes: queries.length };
+  return { latencies, worstPerSecond, failures, firstFailure, seconds: (performance.now() - start) / 1000, shapes: queries.length };
 }
 
-function reportReads(r: ReadResult): void {
-  const total = READ_RATE * READ_SECONDS;
-  console.log(`\n2. ${READ_RATE} GraphQL reads/s for ${READ_SECONDS} s (open loop from a child process, ${r.shapes} query shapes, bearer token, keep-alive)`);
+function reportReads(title: string, seconds: number, r: ReadResult): void {
+  const total = READ_RATE * seconds;
+  console.log(`\n${title}: ${READ_RATE} GraphQL reads/s for ${seconds} s (open loop from a child process, ${r.shapes} query shapes, bearer token, keep-alive)`);
   console.log(`   ${r.latencies.length} answered, ${r.failures} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}; ${(total / r.seconds).toFixed(1)} reads/s achieved over ${r.seconds.toFixed(1)} s`);
   console.log(`   latency: ${summary(r.latencies)}`);
+  console.log(`   worst latency per second sent (ms): ${r.worstPerSecond.map((v) => v.toFixed(0)).join(' ')}`);
   if (r.failures > 0) process.exitCode = 1;
 }
 
@@ -224,7 +239,9 @@ async function main(): Promise<void> {
     const api = new Api(app.url, app.clientToken!);
     const pathId = await subscribers(app, api, app.clientToken!);
     const landscape = (await api.gql('{ landscapes(first: 1) { edges { node { id } } } }')).landscapes.edges[0].node.id;
-    reportReads(await reads(app.url, app.clientToken!, { landscape, path: pathId }));
+    const ids = { landscape, path: pathId };
+    if (READ_WARMUP_SECONDS > 0) reportReads('2a. warm-up, right after start (not the measurement)', READ_WARMUP_SECONDS, await reads(app.url, app.clientToken!, ids, READ_WARMUP_SECONDS));
+    reportReads('2. measured', READ_SECONDS, await reads(app.url, app.clientToken!, ids, READ_SECONDS));
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -234,8 +251,8 @@ async function main(): Promise<void> {
 }
 
 async function readsChild(): Promise<void> {
-  const { url, token, ids } = JSON.parse(process.env.BENCH_READS!) as { url: string; token: string; ids: { landscape: string; path: string } };
-  const result = await readLoad(new Api(url, token), ids);
+  const { url, token, ids, seconds } = JSON.parse(process.env.BENCH_READS!) as { url: string; token: string; ids: { landscape: string; path: string }; seconds: number };
+  const result = await readLoad(new Api(url, token), ids, seconds);
   process.send!(result, () => process.exit(0));
 }
 
