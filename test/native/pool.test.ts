@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { initBackend } from '../../src/engine/backend';
 import { NeuralEnergy, type NeuralEnergyDescription } from '../../src/engine/neural-energy';
 import { PooledNeuralEnergy } from '../../src/engine/pool';
+import { currentBackend } from '../../src/engine/pool/backend';
 import { createModel, initialParameters } from '../../src/engine/models';
 import { setUp } from './helpers';
 
@@ -25,6 +26,7 @@ test('worker threads run native BLAS beside the main thread and equal it bit for
   }
   const report = await initBackend({ choice: 'native-blas' });
   assert.equal(report.name, 'native-blas');
+  assert.equal(currentBackend().choice, 'native-blas', 'a pool without an explicit backend takes the native path too');
   const single = new NeuralEnergy(description);
   const pool = new PooledNeuralEnergy(description, { size: 2 });
   t.after(() => pool.dispose());
@@ -38,4 +40,5 @@ test('worker threads run native BLAS beside the main thread and equal it bit for
     assert.deepEqual(b.gradients, a.gradients);
   }
   await initBackend({ choice: 'wasm' });
+  assert.equal(currentBackend().choice, 'wasm');
 });

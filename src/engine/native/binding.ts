@@ -30,19 +30,23 @@ export interface NativeBlas {
 }
 
 /**
- * How the two cores are used: ONE BLAS thread per process by default.
+ * How the two cores are used: ONE BLAS thread per process by default; the second core goes to
+ * pivots, not to BLAS.
  *
- * Measured here (`npm run bench`, "BLAS threads" section, separate processes, pivot grads/s
- * wall / per CPU second): MLP 784-100-10 1 thread 343/389, 2 threads 262/255; 784-256-256-10
- * 121/129 vs 73/107; CNN 8/13 vs 6/9 (a second run: 373/385 vs 318/281, 110/108 vs 155/81,
- * 10/10 vs 12/6: two threads can win wall time on the larger nets, always at ~2x the CPU cost;
- * re-measure on an idle machine). The pivot-gradient graphs are many medium GEMMs
- * ([256x784]x[784x100] per pivot) separated by single-threaded wasm elementwise work and tfjs
- * dispatch; a second OpenBLAS thread speeds up only the products, spins while the main thread
- * does the rest, and on a loaded machine takes the core the main thread needs. So: 1 BLAS thread,
- * and the second core goes to a second process/worker with half of the pivots (ARCHITECTURE.md 5:
- * 1.4-1.9x). NEB_ATLAS_BLAS_THREADS (or OPENBLAS_NUM_THREADS) overrides; OpenBLAS reads it once,
- * when the library loads, so this runs before the first load.
+ * Measured on the idle 2-core machine (2026-11-27, `npm run bench`, grads/s wall): one process
+ * with 2 BLAS threads is slower than with 1 (MLP 784-100-10: 387 vs 425; 784-256-256-10 149 vs
+ * 148; CNN 14 vs 16). The pivot-gradient graphs are many medium GEMMs ([256x784]x[784x100] per
+ * pivot) separated by single-threaded wasm elementwise work and tfjs dispatch; a second OpenBLAS
+ * thread speeds up only the products and spins while the thread does the rest. Splitting the
+ * pivots instead scales: two worker threads of 1 BLAS thread each run raw sgemm at 2 x 0.97 of one
+ * thread, and the engine's PooledNeuralEnergy (NEB_ATLAS_THREADS=2) gives 1.44x on MLP
+ * 784-100-10 (347 -> 500 grads/s; messages and copies of the points take the rest).
+ *
+ * The variable must be in the process environment before OpenBLAS loads: a worker thread's
+ * process.env is a private copy, so setting it there does nothing (OpenBLAS then starts one
+ * thread per core in each of our threads, and they fight: 2 x 0.45 of one thread). The main
+ * thread therefore loads the binding first (initBackend at start-up) and sets it here.
+ * NEB_ATLAS_BLAS_THREADS (or OPENBLAS_NUM_THREADS) overrides.
  */
 export const DEFAULT_BLAS_THREADS = 1;
 export const BLAS_THREADS_ENV_VAR = 'NEB_ATLAS_BLAS_THREADS';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend';
+import { nativeKernelsRegistered } from '../native';
 
 /** What a worker needs to reproduce the creating thread's backend (same kernels = same bits). */
 export interface WorkerBackend {
@@ -11,11 +12,12 @@ export interface WorkerBackend {
 
 /**
  * The creating thread's backend: its tfjs backend name, and for wasm whether the kernel fixes are
- * registered (stock wasm has no Conv2DBackpropFilter kernel). 'native-blas' cannot be detected:
- * give it explicitly in the description.
+ * registered (stock wasm has no Conv2DBackpropFilter kernel); wasm with the native BLAS kernels
+ * registered is 'native-blas'.
  */
 export function currentBackend(explicit?: string): WorkerBackend {
-  const name = explicit ?? tf.getBackend() ?? 'cpu';
+  const active = tf.getBackend() ?? 'cpu';
+  const name = explicit ?? (active === 'wasm' && nativeKernelsRegistered() ? 'native-blas' : active);
   const fixed = tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined;
   return { choice: name, kernelFixes: name === 'wasm' || name === 'native-blas' ? fixed || name === 'native-blas' : true };
 }
