@@ -12,6 +12,9 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
+import { NeuralEnergy, type NeuralEnergyDescription } from '../src/engine/neural-energy';
+import { PooledNeuralEnergy } from '../src/engine/pool';
+import type { Energy, Vector } from '../src/engine/energy';
 import { registerWasmKernelFixes } from '../src/engine/kernels';
 import { loadNativeBlas, registerNativeKernels, registerWasmExtras, unregisterNativeKernels, type NativeBlas } from '../src/engine/native';
 import { Random } from '../src/engine/random';
@@ -76,14 +79,59 @@ function netRates(model: FlatModel, random: Random, pivots: number): NetRates {
 const best = (r: NetRates): Rate => (r.batched && r.batched.wall > r.loop.wall ? r.batched : r.loop);
 const fmt = (r: Rate | null) => (r ? `${r.wall.toFixed(0).padStart(5)} /${r.cpu.toFixed(0).padStart(5)}` : '    -  /   - ');
 
-interface Net { key: string; build: (random: Random) => FlatModel; torchArgs: string[] }
+interface Net { key: string; build: (random: Random) => FlatModel; torchArgs: string[]; engine: Pick<NeuralEnergyDescription, 'model' | 'batchSize'> }
+
+/** Pivot gradients/s of an engine Energy (what AutoNEB calls): `pivots` points per call. */
+async function energyRate(energy: Energy, pivots: number): Promise<Rate> {
+  const random = new Random('bench-engine');
+  const points: Vector[] = Array.from({ length: pivots }, () => {
+    const v = new Float32Array(energy.dimension);
+    for (let i = 0; i < v.length; i++) v[i] = 0.05 * random.normal();
+    return v;
+  });
+  await energy.lossAndGradient(points);
+  let n = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  do {
+    await energy.lossAndGradient(points);
+    n++;
+  } while (performance.now() - t0 < SECONDS * 1000 || n < 2);
+  const wall = (performance.now() - t0) / 1000;
+  const { user, system } = process.cpuUsage(cpu0);
+  return { wall: (n * pivots) / wall, cpu: (n * pivots) / ((user + system) / 1e6) };
+}
+
+/**
+ * The engine's own path on the bundled MNIST: NeuralEnergy in this thread (native kernels as
+ * registered now), and the worker-thread pool (PooledNeuralEnergy, one native-BLAS backend per
+ * thread), the two ways a worker can run AutoNEB's pivots.
+ */
+async function engineRates(net: Net, pivots: number, pool: number): Promise<{ single: Rate; pooled: Rate | string }> {
+  const description: NeuralEnergyDescription = { ...net.engine, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' };
+  const single = await energyRate(new NeuralEnergy(description), pivots);
+  let pooled: Rate | string;
+  const energy = new PooledNeuralEnergy(description, { size: pool });
+  try {
+    await energy.ready();
+    pooled = await energyRate(energy, pivots);
+  } catch (err) {
+    pooled = `fails: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    energy.dispose();
+  }
+  return { single, pooled };
+}
 
 function nets(): Net[] {
   const data = (random: Random) => randomTensor(random, [256, 784], 1) as tf.Tensor2D;
   return [
-    { key: 'MLP 784-100-10', build: (r) => mlp([784, 100, 10], data(r), labels(r, 256)), torchArgs: ['mlp', '784', '100', '10'] },
-    { key: 'MLP 784-256-256-10', build: (r) => mlp([784, 256, 256, 10], data(r), labels(r, 256)), torchArgs: ['mlp', '784', '256', '256', '10'] },
-    { key: 'CNN (batch 128)', build: (r) => smallCnn(randomTensor(r, [128, 28, 28, 1], 1) as tf.Tensor4D, labels(r, 128)), torchArgs: ['cnn'] },
+    { key: 'MLP 784-100-10', build: (r) => mlp([784, 100, 10], data(r), labels(r, 256)), torchArgs: ['mlp', '784', '100', '10'], engine: { model: { kind: 'mlp', widths: [784, 100, 10] }, batchSize: 256 } },
+    { key: 'MLP 784-256-256-10', build: (r) => mlp([784, 256, 256, 10], data(r), labels(r, 256)), torchArgs: ['mlp', '784', '256', '256', '10'], engine: { model: { kind: 'mlp', widths: [784, 256, 256, 10] }, batchSize: 256 } },
+    {
+      key: 'CNN (batch 128)', build: (r) => smallCnn(randomTensor(r, [128, 28, 28, 1], 1) as tf.Tensor4D, labels(r, 128)), torchArgs: ['cnn'],
+      engine: { model: { kind: 'cnn', input: [28, 28, 1], classes: 10, channels: [16, 32] }, batchSize: 128 },
+    },
   ];
 }
 
@@ -146,9 +194,12 @@ export async function nativeSection(): Promise<void> {
     const wasm = netRates(model, random, PIVOTS);
     registerNativeKernels(blas);
     const native = netRates(model, random, PIVOTS);
+    const engine = await engineRates(net, PIVOTS, CORES);
     const torch = typeof python === 'string' ? torchRates(python, net.torchArgs, PIVOTS) : python.skipped;
     console.log(`${net.key.padEnd(20)} wasm     ${fmt(wasm.loop)}   ${fmt(wasm.batched)}`);
     console.log(`${''.padEnd(20)} native   ${fmt(native.loop)}   ${fmt(native.batched)}`);
+    console.log(`${''.padEnd(20)} engine   ${fmt(engine.single)}   (NeuralEnergy on bundled MNIST, this thread)`);
+    console.log(`${''.padEnd(20)} engine   ${typeof engine.pooled === 'string' ? engine.pooled.padEnd(14) : fmt(engine.pooled)}   (PooledNeuralEnergy, ${CORES} worker threads)`);
     if (typeof torch === 'string') {
       console.log(`${''.padEnd(20)} pytorch  skipped: ${torch}`);
       continue;
@@ -156,8 +207,10 @@ export async function nativeSection(): Promise<void> {
     console.log(`${''.padEnd(20)} pytorch  ${fmt(torch.loop)}   ${fmt(torch.batched)}`);
     const n = best(native);
     const t = best(torch);
+    const e = typeof engine.pooled === 'string' || engine.pooled.wall < engine.single.wall ? engine.single : engine.pooled;
     console.log(`${''.padEnd(20)} ratio native/PyTorch (best of loop, batched): ${(n.wall / t.wall).toFixed(2)}x wall, ` +
       `${(n.cpu / t.cpu).toFixed(2)}x per CPU second; native/wasm ${(n.wall / best(wasm).wall).toFixed(2)}x wall`);
+    console.log(`${''.padEnd(20)} ratio engine/PyTorch (best engine path): ${(e.wall / t.wall).toFixed(2)}x wall, ${(e.cpu / t.cpu).toFixed(2)}x per CPU second`);
   }
 
   console.log('\nScaling on native (MLP, batched graph): cost per step should grow linearly in pivots and width');
