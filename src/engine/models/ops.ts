@@ -35,24 +35,15 @@ export function param(params: ParamTensors, name: string): tf.Tensor {
 }
 
 /**
- * y = x W^T + b with W [out, in]. The gradient is written with explicit transposes and plain
- * matMuls: on wasm, transposed matMul runs a scalar loop (measured 5-10x slower).
+ * y = x W^T + b with W [out, in] (PyTorch layout). The transpose is a flag of the product, not a
+ * copy: the native-BLAS and the fixed wasm BatchMatMul kernels take transposed operands, and
+ * tfjs's own MatMul gradient computes an input's gradient only when something needs it, so the
+ * data fed to the first layer gets none. (An earlier custom gradient with explicit transposes,
+ * written for stock wasm's slow transposed matMul, always computed dX too: for MLP 784-100-10
+ * that was 50% more GEMM work plus two transposes per layer.)
  */
-const linearOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, b] = args as tf.Tensor2D[];
-  (args[3] as tf.GradSaveFunc)([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, tf.transpose(w)), b) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const g = dy;
-      const [xs, ws] = saved as tf.Tensor2D[];
-      return [tf.matMul(g, ws), tf.matMul(tf.transpose(g), xs), tf.sum(g, 0)];
-    },
-  };
-});
-
 export function linear(params: ParamTensors, prefix: string, x: tf.Tensor2D): tf.Tensor2D {
-  return linearOp(x, param(params, `${prefix}.weight`), param(params, `${prefix}.bias`)) as tf.Tensor2D;
+  return tf.add(tf.matMul(x, param(params, `${prefix}.weight`), false, true), param(params, `${prefix}.bias`)) as tf.Tensor2D;
 }
 
 /** Conv2d with PyTorch weight layout [out, in, kh, kw] and symmetric zero padding. */
