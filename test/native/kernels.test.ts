@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { identityFix, sumFix } from '../../src/engine/native/wasm-copies';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../../src/engine/native';
@@ -97,6 +99,29 @@ test('the wasm extras (SplitV, MaxPoolGrad) equal cpu', (t) => {
       (x) => tf.grad((v) => tf.sum(tf.square(tf.maxPool(v as tf.Tensor4D, size, stride, pad))))(x),
       [randomHost(random, [2, 7, 6, 5])]);
   }
+});
+
+test('the wasm Sum over leading axes and the sharing Identity equal cpu', (t) => {
+  const native = skipWithout(t);
+  if (!native) return;
+  const random = new Random('native-copies');
+  const x = randomHost(random, [4, 3, 5]);
+  assertNativeSame(native, 'sum axis 0', (v) => tf.sum(v, 0), [x]);
+  assertNativeSame(native, 'sum axes 0,1 keepDims', (v) => tf.sum(v, [1, 0], true), [x]);
+  assertNativeSame(native, 'sum axis 1 (stock kernel)', (v) => tf.sum(v, 1), [x]);
+  assertNativeSame(native, 'sum of all (stock kernel)', (v) => tf.sum(v), [x]);
+  assertNativeSame(native, 'bias gradient', (v) => tf.grad((b) => tf.sum(tf.square(tf.add(tf.ones([6, 5]), b))))(v), [randomHost(random, [5])]);
+  tf.setBackend('wasm');
+  assert.equal(tf.getKernel('Sum', 'wasm')?.kernelFunc, sumFix.kernelFunc, 'the fixed Sum is the registered one');
+  assert.equal(tf.getKernel('Identity', 'wasm')?.kernelFunc, identityFix.kernelFunc, 'the sharing Identity is the registered one');
+  const ints = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+  assert.deepEqual(Array.from(tf.sum(ints, 0).dataSync()), [4, 6], 'int32 sums go to the stock kernel');
+  const original = tf.tensor1d([1, 2, 3]);
+  const copy = tf.clone(original);
+  original.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3], 'a clone outlives its original');
+  copy.dispose();
+  ints.dispose();
 });
 
 test('a flat-vector conv net gradient (conv, relu, pool, dense, softmax) equals cpu and wasm', (t) => {

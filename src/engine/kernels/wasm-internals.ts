@@ -36,6 +36,8 @@ export interface WasmBackend {
   dataIdMap: { get(dataId: DataId): WasmTensorData | undefined };
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  /** One more TensorInfo shares the data (what the stock Reshape kernel does). */
+  incRef(dataId: DataId): void;
 }
 
 /** Byte offset of a tensor's data in the wasm heap. */

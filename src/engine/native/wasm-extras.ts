@@ -13,6 +13,7 @@ import {
   type KernelFunc, type MaxPoolGradAttrs, type SplitVAttrs, type TensorInfo,
 } from '@tensorflow/tfjs';
 import { offsetOf, type WasmBackend } from '../kernels/wasm-internals';
+import { identityFix, rememberStock, sumFix } from './wasm-copies';
 
 function splitV(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const { x } = args.inputs as { x: TensorInfo };
@@ -86,15 +87,16 @@ function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
 
 export const maxPoolGradFix: KernelConfig = { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as KernelFunc };
 
-const extras = [splitVFix, maxPoolGradFix];
+const extras = [splitVFix, maxPoolGradFix, identityFix, sumFix];
 const stock = new Map<string, KernelConfig | undefined>();
 
-/** Registers SplitV and MaxPoolGrad for wasm; returns their names. */
+/** Registers SplitV, MaxPoolGrad, Identity and Sum (wasm-copies.ts) for wasm; returns their names. */
 export function registerWasmExtras(): string[] {
   for (const fix of extras) {
     const current = getKernel(fix.kernelName, 'wasm');
     if (current?.kernelFunc === fix.kernelFunc) continue;
     stock.set(fix.kernelName, current);
+    rememberStock(fix.kernelName, current);
     if (current !== undefined) unregisterKernel(fix.kernelName, 'wasm');
     registerKernel(fix);
   }
