@@ -29,7 +29,7 @@ export class PageArgs {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
-  totalCount: number;
+  totalCount: number | Promise<number>;
 }
 
 /** Declares `<Name>Edge` and `<Name>Connection` object types for a node type. */
@@ -52,7 +52,7 @@ export function connectionType<T extends object>(name: string, node: ClassType<T
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'Number of items in the whole list.' })
-    totalCount!: number;
+    totalCount!: number | Promise<number>;
   }
 
   return ConnectionType;
@@ -67,6 +67,9 @@ export function toConnection<T>(page: Page<T>): Connection<T> {
       startCursor: page.startCursor,
       endCursor: page.endCursor,
     },
-    totalCount: page.totalCount,
+    // A getter: the count query runs only when a query selects totalCount.
+    get totalCount() {
+      return page.totalCount();
+    },
   };
 }

@@ -14,7 +14,8 @@ export interface PageLimits {
 
 export interface Page<T> {
   items: T[];
-  totalCount: number;
+  /** Counted only when asked for (GraphQL `totalCount`): most list reads never ask. */
+  totalCount(): Promise<number>;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   startCursor: string | null;
@@ -59,10 +60,12 @@ export async function paginate<T extends Ordered>(
     first,
     after: args.after ?? undefined,
     orderBy: ORDER as never,
+    includeCount: false, // hasNextPage comes from fetching one row more
   });
+  let count: Promise<number> | undefined;
   return {
     items: cursor.items as T[],
-    totalCount: cursor.totalCount,
+    totalCount: () => (count ??= em.count(entity, where)),
     hasNextPage: cursor.hasNextPage,
     hasPreviousPage: cursor.hasPrevPage,
     startCursor: cursor.startCursor,
