@@ -3,18 +3,12 @@ import { test } from 'node:test';
 import { initBackend } from '../../src/engine/backend';
 import { NeuralEnergy, type NeuralEnergyDescription } from '../../src/engine/neural-energy';
 import { PooledNeuralEnergy } from '../../src/engine/pool';
+import { tinyCnnEnergy } from '../helpers/tiny-cnn-energy';
 import { currentBackend } from '../../src/engine/pool/backend';
 import { createModel, initialParameters } from '../../src/engine/models';
 import { setUp } from './helpers';
 
-const description: NeuralEnergyDescription = {
-  model: { kind: 'cnn', input: [8, 8, 1], channels: [3], classes: 3 },
-  data: { kind: 'synthetic', classes: 3, shape: [8, 8, 1], trainSize: 100, testSize: 20, seed: 2 },
-  seed: 7,
-  batchSize: 16,
-  evalSize: 40,
-  backend: 'native-blas',
-};
+const description: NeuralEnergyDescription = tinyCnnEnergy('native-blas');
 
 // nblas is a classic addon (one registration per loaded file): the main thread has it loaded
 // here, so each worker thread must load its own copy (src/engine/native/binding.ts).

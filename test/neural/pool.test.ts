@@ -4,16 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { NonFiniteEnergyError } from '../../src/engine/energy';
 import { NeuralEnergy, type NeuralEnergyDescription } from '../../src/engine/neural-energy';
 import { PooledNeuralEnergy } from '../../src/engine/pool';
+import { tinyCnnEnergy } from '../helpers/tiny-cnn-energy';
 import { createModel, initialParameters } from '../../src/engine/models';
 
-const description: NeuralEnergyDescription = {
-  model: { kind: 'cnn', input: [8, 8, 1], channels: [3], classes: 3 },
-  data: { kind: 'synthetic', classes: 3, shape: [8, 8, 1], trainSize: 100, testSize: 20, seed: 2 },
-  seed: 7,
-  batchSize: 16,
-  evalSize: 40,
-  backend: 'cpu',
-};
+const description: NeuralEnergyDescription = tinyCnnEnergy('cpu');
 
 test('the pool gives the same energies and gradients as one thread, bit for bit (cpu backend)', async (t) => {
   await tf.setBackend('cpu');
