@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { NonFiniteEnergyError, type Energy, type LossAndGradient, type Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { createModel } from '../models';
@@ -42,7 +42,9 @@ class PoolWorker {
   private failure: Error | null = null;
 
   constructor(init: WorkerInit) {
-    this.thread = new Worker(WORKER_FILE, { workerData: init });
+    // SHARE_ENV: a thread that loads the BLAS first must be able to set OPENBLAS_NUM_THREADS in
+    // the process environment, which OpenBLAS reads when it loads (native/binding.ts).
+    this.thread = new Worker(WORKER_FILE, { workerData: init, env: SHARE_ENV });
     this.ready = new Promise<void>((resolve, reject) => {
       this.thread.on('message', (message: CallReply | ReadyReply) => {
         if ('ready' in message) {
