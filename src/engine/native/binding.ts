@@ -43,9 +43,10 @@ export interface NativeBlas {
  * 784-100-10 (347 -> 500 grads/s; messages and copies of the points take the rest).
  *
  * The variable must be in the process environment before OpenBLAS loads: a worker thread's
- * process.env is a private copy, so setting it there does nothing (OpenBLAS then starts one
- * thread per core in each of our threads, and they fight: 2 x 0.45 of one thread). The main
- * thread therefore loads the binding first (initBackend at start-up) and sets it here.
+ * process.env is by default a private copy, so setting it there did nothing (OpenBLAS then ran
+ * one thread per core in each of our threads, and they fought: pool of 2 at 278 instead of 566
+ * grads/s). The pool's threads therefore share the process environment (SHARE_ENV, pool/index.ts),
+ * and whichever thread loads the binding first sets it here.
  * NEB_ATLAS_BLAS_THREADS (or OPENBLAS_NUM_THREADS) overrides.
  */
 export const DEFAULT_BLAS_THREADS = 1;
