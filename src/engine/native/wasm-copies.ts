@@ -13,26 +13,14 @@
  */
 import { Identity, Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import { offsetOf, type WasmBackend } from '../kernels/wasm-internals';
+import { stockKernelFunc } from './stock-kernels';
 
 function identity(args: Parameters<KernelFunc>[0]): TensorInfo {
   const { x } = args.inputs as { x: TensorInfo };
   const backend = args.backend as unknown as WasmBackend;
-  if (x.dtype === 'string') return stockOf(Identity)(args) as TensorInfo;
+  if (x.dtype === 'string') return stockKernelFunc(Identity)(args) as TensorInfo;
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
-}
-
-/** The kernel each fix replaced, for the cases it leaves to it. */
-const replaced = new Map<string, KernelFunc>();
-
-export function rememberStock(name: string, kernel: KernelConfig | undefined): void {
-  if (kernel) replaced.set(name, kernel.kernelFunc);
-}
-
-function stockOf(name: string): KernelFunc {
-  const kernel = replaced.get(name);
-  if (!kernel) throw new Error(`wasm ${name}: the stock kernel is not registered`);
-  return kernel;
 }
 
 function sum(args: Parameters<KernelFunc>[0]): TensorInfo {
@@ -40,7 +28,7 @@ function sum(args: Parameters<KernelFunc>[0]): TensorInfo {
   const { axis, keepDims } = args.attrs as unknown as SumAttrs;
   const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
   const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
-  if (x.dtype !== 'float32' || !leading) return stockOf(Sum)(args) as TensorInfo;
+  if (x.dtype !== 'float32' || !leading) return stockKernelFunc(Sum)(args) as TensorInfo;
   const backend = args.backend as unknown as WasmBackend;
   const rest = x.shape.slice(axes.length);
   const rows = util.sizeFromShape(x.shape.slice(0, axes.length));

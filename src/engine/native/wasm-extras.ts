@@ -13,7 +13,8 @@ import {
   type KernelFunc, type MaxPoolGradAttrs, type SplitVAttrs, type TensorInfo,
 } from '@tensorflow/tfjs';
 import { offsetOf, type WasmBackend } from '../kernels/wasm-internals';
-import { identityFix, rememberStock, sumFix } from './wasm-copies';
+import { identityFix, sumFix } from './wasm-copies';
+import { rememberStock, stockKernel } from './stock-kernels';
 
 function splitV(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const { x } = args.inputs as { x: TensorInfo };
@@ -88,14 +89,12 @@ function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
 export const maxPoolGradFix: KernelConfig = { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as KernelFunc };
 
 const extras = [splitVFix, maxPoolGradFix, identityFix, sumFix];
-const stock = new Map<string, KernelConfig | undefined>();
 
 /** Registers SplitV, MaxPoolGrad, Identity and Sum (wasm-copies.ts) for wasm; returns their names. */
 export function registerWasmExtras(): string[] {
   for (const fix of extras) {
     const current = getKernel(fix.kernelName, 'wasm');
     if (current?.kernelFunc === fix.kernelFunc) continue;
-    stock.set(fix.kernelName, current);
     rememberStock(fix.kernelName, current);
     if (current !== undefined) unregisterKernel(fix.kernelName, 'wasm');
     registerKernel(fix);
@@ -107,7 +106,7 @@ export function unregisterWasmExtras(): void {
   for (const fix of extras) {
     if (getKernel(fix.kernelName, 'wasm')?.kernelFunc !== fix.kernelFunc) continue;
     unregisterKernel(fix.kernelName, 'wasm');
-    const before = stock.get(fix.kernelName);
+    const before = stockKernel(fix.kernelName);
     if (before !== undefined) registerKernel(before);
   }
 }
