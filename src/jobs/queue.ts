@@ -46,10 +46,11 @@ export const DEFAULT_QUEUE_OPTIONS = {
 /**
  * An exploration's coordination step waits for all the connections it starts, for hours on real
  * networks. pg-boss does not stop an expired handler, so a short expiry would start a second
- * coordinator beside the first (seen: duplicate connections of running pairs). It gets 23 hours (pg-boss allows at most 24);
- * compute steps keep the short, configurable expiry that brings dead workers' steps back fast.
+ * coordinator beside the first (seen: duplicate connections of running pairs). It gets 23 hours
+ * (pg-boss allows at most 24); compute steps keep the short, configurable expiry that brings dead
+ * workers' steps back fast.
  */
-export const COORDINATION_EXPIRE_SECONDS = 23 * 3600; // pg-boss allows at most 24 h
+export const COORDINATION_EXPIRE_SECONDS = 23 * 3600;
 
 function expirySeconds(options: QueueOptions, queue: string): number {
   return queue === QUEUES.coordination ? COORDINATION_EXPIRE_SECONDS : options.stepExpireSeconds;

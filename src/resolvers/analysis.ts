@@ -14,7 +14,7 @@ import {
 } from '../schema/analysis';
 import { LandscapeType } from '../schema/landscape';
 import type { Landscape, Path } from '../store/entities';
-import { landscapeLayout } from '../store/layouts';
+import { landscapeDimension } from '../store/layouts';
 import {
   landscapeBarrierBound,
   landscapeDisconnectivity,
@@ -97,7 +97,7 @@ export class AnalysisResolver {
 
   @FieldResolver(() => Int, { nullable: true, description: 'Number of parameters of a point of the landscape (2 for the analytic surfaces).' })
   dimension(@Root() landscape: Landscape): number {
-    return landscapeLayout(landscape).reduce((n, t) => n + t.shape.reduce((size, d) => size * d, 1), 0);
+    return landscapeDimension(landscape);
   }
 
   @FieldResolver(() => SurfaceGridType, { nullable: true, description: 'Analytic surfaces only: the energy on a grid for a contour map.' })

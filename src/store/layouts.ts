@@ -21,3 +21,8 @@ export function landscapeLayout(landscape: Landscape): TensorSpec[] {
   }
   return layout;
 }
+
+/** Number of parameters of a point of the landscape (2 for the analytic surfaces). */
+export function landscapeDimension(landscape: Landscape): number {
+  return landscapeLayout(landscape).reduce((n, t) => n + t.shape.reduce((size, d) => size * d, 1), 0);
+}

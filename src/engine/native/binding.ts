@@ -62,10 +62,10 @@ export type ModuleLoader = (moduleId: string) => unknown;
  * thread loads the package normally. This is what lets the worker-thread pool run native BLAS
  * on every core (see DEFAULT_BLAS_THREADS). The copy is removed right after loading.
  */
-export function loadNblasForThisThread(resolve: (id: string) => string = require.resolve): unknown {
+export function loadNblasForThisThread(): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (isMainThread) return require(NATIVE_BLAS_MODULE) as unknown;
-  const root = dirname(resolve(`${NATIVE_BLAS_MODULE}/package.json`));
+  const root = dirname(require.resolve(`${NATIVE_BLAS_MODULE}/package.json`));
   const built = [join(root, 'build', 'Release', 'nblas.node'), join(root, 'dist', 'nblas.node')].find((f) => existsSync(f));
   if (!built) throw new Error(`${NATIVE_BLAS_MODULE} has no built addon (build/Release/nblas.node)`);
   const dir = mkdtempSync(join(tmpdir(), `neb-atlas-nblas-${process.pid}-${threadId}-`));

@@ -19,7 +19,8 @@ export function currentBackend(explicit?: string): WorkerBackend {
   const active = tf.getBackend() ?? 'cpu';
   const name = explicit ?? (active === 'wasm' && nativeKernelsRegistered() ? 'native-blas' : active);
   const fixed = tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined;
-  return { choice: name, kernelFixes: name === 'wasm' || name === 'native-blas' ? fixed || name === 'native-blas' : true };
+  // native-blas registers the fixes itself; plain wasm follows the creating thread.
+  return { choice: name, kernelFixes: name === 'wasm' ? fixed : true };
 }
 
 /** Selects the backend inside a worker thread (each thread has its own tfjs and backend). */
