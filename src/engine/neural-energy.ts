@@ -1,8 +1,13 @@
 /**
- * A neural network's loss as an `Energy`, so NEB/AutoNEB run between trained minima. Each point is
- * evaluated on its own (a loop over pivots, no batching across pivots), so the result for a point
- * depends only on the point, the seed and the call index: this is what lets the worker pool give
- * bit-identical results.
+ * A neural network's loss as an `Energy`, so NEB/AutoNEB run between trained minima. All points of
+ * a call share one training batch. Models without batch statistics (MLP) evaluate the points
+ * stacked, a group at a time (`stackedLossAndGradient`: one product of all points' first layers
+ * with the batch); others one by one. On the cpu and wasm backends a point's result depends only
+ * on the point, the seed and the call index, not on the other points of its group (tested), which
+ * is what lets the worker pool give bit-identical results there. With native BLAS the results of
+ * a group differ from one point's alone by float rounding (OpenBLAS picks its kernels and thread
+ * split by matrix shape): a run is reproducible for a given pool size, and the pool equals one
+ * thread within float tolerance.
  */
 import * as tf from '@tensorflow/tfjs';
 import { NonFiniteEnergyError, type Energy, type LossAndGradient, type Vector } from './energy';
@@ -10,7 +15,7 @@ import { InvalidInputError } from './errors';
 import { batchTensors, chunks, loadDataset, makeBatch, sampleIndices, validateDataSpec, type Batch, type DataSpec, type Dataset } from './data';
 import { recomputeBatchNorm, type RecomputeOptions } from './evaluate';
 import { checkCompatible } from './models/compat';
-import { createModel, crossEntropy, lossAndGradient, toParamTensors, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
+import { canStack, createModel, crossEntropy, lossAndGradient, stackedLossAndGradient, toParamTensors, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
 import { Random } from './random';
 import { firstNonFinite } from './vector';
 
@@ -42,11 +47,24 @@ export interface NeuralEnergyDescription {
   backend?: string;
 }
 
+/**
+ * Stacked evaluation holds about 3 floats per coordinate per point (parameters, gradient, its read
+ * back): groups are limited to this many coordinates in all (64 MB of parameters).
+ */
+const STACKED_COORDINATES = 1 << 24;
+
 const DEFAULTS = { batchSize: 512, evalSize: 2048, evalSplit: 'train', evalBatchSize: 1000, batchNorm: 'interpolate' } as const;
 
 function positiveInt(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(field, `expected a positive integer, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** Throws at the first non-finite value, unless `sum` (of all of them) is finite. */
+function requireFinite(kind: 'coordinate' | 'gradient', values: Vector, sum: number, index: number, where: string): void {
+  if (Number.isFinite(sum)) return;
+  const bad = firstNonFinite(values);
+  if (bad >= 0) throw new NonFiniteEnergyError(kind, index, `coordinate ${bad}${where}`);
 }
 
 export class NeuralEnergy implements Energy {
@@ -96,23 +114,35 @@ export class NeuralEnergy implements Energy {
 
   /** lossAndGradient with the batch of an explicit call number (the pool uses this). */
   lossAndGradientAt(call: number, points: readonly Vector[], firstIndex = 0): LossAndGradient {
-    points.forEach((p, i) => this.checkPoint(p, firstIndex + i));
+    const stack = canStack(this.model);
+    points.forEach((p, i) => this.checkPoint(p, firstIndex + i, !stack));
     const { x, labels } = batchTensors(this.dataset, this.batchOfCall(call));
     const losses: number[] = [];
     const gradients: Vector[] = [];
     try {
-      points.forEach((p, i) => {
-        const r = lossAndGradient(this.model, p, x, labels);
-        if (!Number.isFinite(r.loss)) throw new NonFiniteEnergyError('loss', firstIndex + i, `batch of call ${call}`);
-        const bad = firstNonFinite(r.gradient);
-        if (bad >= 0) throw new NonFiniteEnergyError('gradient', firstIndex + i, `coordinate ${bad}, batch of call ${call}`);
-        losses.push(r.loss);
-        gradients.push(r.gradient);
-      });
+      const group = stack ? Math.max(1, Math.floor(STACKED_COORDINATES / this.dimension)) : 1;
+      for (let from = 0; from < points.length; from += group) {
+        const some = points.slice(from, from + group) as Float32Array[];
+        const r = stack ? stackedLossAndGradient(this.model, some, x, labels) : this.evaluateOne(some[0], x, labels);
+        if (stack) some.forEach((p, k) => requireFinite('coordinate', p, r.pointSums[k], firstIndex + from + k, ''));
+        r.losses.forEach((loss, k) => {
+          const index = firstIndex + from + k;
+          if (!Number.isFinite(loss)) throw new NonFiniteEnergyError('loss', index, `batch of call ${call}`);
+          requireFinite('gradient', r.gradients[k], r.gradientSums[k], index, `, batch of call ${call}`);
+          losses.push(loss);
+          gradients.push(r.gradients[k]);
+        });
+      }
     } finally {
       tf.dispose([x, labels]);
     }
     return { losses, gradients };
+  }
+
+  /** One point's loss and gradient, shaped like a stacked result (no sums: checks scan). */
+  private evaluateOne(point: Float32Array, x: tf.Tensor, labels: tf.Tensor1D): StackedResult {
+    const one = lossAndGradient(this.model, point, x, labels);
+    return { losses: [one.loss], gradients: [one.gradient], pointSums: [Number.NaN], gradientSums: [Number.NaN] };
   }
 
   async loss(points: readonly Vector[]): Promise<number[]> {
@@ -150,10 +180,10 @@ export class NeuralEnergy implements Energy {
     });
   }
 
-  private checkPoint(point: Vector, index: number): void {
+  /** Length, and (unless the evaluation checks it from its sums) finiteness of a point. */
+  private checkPoint(point: Vector, index: number, scan = true): void {
     if (point.length !== this.dimension) throw new InvalidInputError(`points[${index}]`, `expected ${this.dimension} coordinates, got ${point.length}`);
-    const bad = firstNonFinite(point);
-    if (bad >= 0) throw new NonFiniteEnergyError('coordinate', index, `coordinate ${bad}`);
+    if (scan) requireFinite('coordinate', point, Number.NaN, index, '');
   }
 
   dispose(): void {

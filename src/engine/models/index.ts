@@ -22,6 +22,7 @@ export type { ParameterLayout, ParameterEntry, ParameterRole } from './layout';
 export { trainableMask, findEntry } from './layout';
 export type { BatchStatistics, ForwardMode, ParamTensors } from './ops';
 export { crossEntropy, errorCount, BN_EPSILON } from './ops';
+export { canStack, stackedLossAndGradient, type StackedResult } from './stacked';
 
 const factories: { [K in ModelSpec['kind']]: (spec: Extract<ModelSpec, { kind: K }>) => NeuralModel } = {
   mlp: createMlp,

@@ -15,4 +15,10 @@ export interface NeuralModel {
   readonly classes: number;
   /** Logits [N, classes] for a batch [N, H, W, C] (an MLP also takes [N, features]). */
   apply(params: ParamTensors, x: tf.Tensor, mode: ForwardMode): tf.Tensor2D;
+  /**
+   * Logits [P, N, classes] of P points at once for ONE shared batch, each parameter stacked as
+   * [P, ...shape]; present where the model has no batch statistics. A NEB step evaluates all
+   * pivots on the same batch, so a layer fed by the data is one product for every pivot.
+   */
+  applyStacked?(params: ParamTensors, x: tf.Tensor, points: number): tf.Tensor3D;
 }

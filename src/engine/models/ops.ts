@@ -92,6 +92,12 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
   return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
 }
 
+/** Mean cross-entropy of each point, [P], from stacked logits [P, N, K] and shared labels [N]. */
+export function stackedCrossEntropy(logits: tf.Tensor3D, labels: tf.Tensor1D): tf.Tensor1D {
+  const oneHot = tf.oneHot(labels, logits.shape[2]);
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 2), 1)) as tf.Tensor1D;
+}
+
 /** Number of wrong arg-max predictions. */
 export function errorCount(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.sum(tf.cast(tf.notEqual(tf.argMax(logits, 1), tf.cast(labels, 'int32')), 'float32'));
