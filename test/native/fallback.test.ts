@@ -60,7 +60,7 @@ test('with the binding, auto chooses native-blas and an explicit wasm stays plai
   const report = await initBackend({ env: {}, load: withNblas('real') });
   assert.equal(report.name, 'native-blas');
   assert.equal(report.tfBackend, 'wasm');
-  assert.deepEqual(report.nativeBlas?.kernels, ['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+  assert.deepEqual(report.nativeBlas?.kernels, ['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Add', 'Sum']);
   assert.match(report.reason, /^native-blas \(simd, kernel fixes, nblas sgemm \(system BLAS\), \d+ BLAS threads?\): auto/);
   assert.equal(nativeKernelsRegistered(), true);
   const plain = await initBackend({ choice: 'wasm', load: withNblas('real') });

@@ -14,6 +14,8 @@ export interface EmscriptenModule {
   HEAPU8: Uint8Array;
   HEAPF32: Float32Array;
   HEAP32: Int32Array;
+  /** The instance's exports; `memory` is the WebAssembly.Memory behind the heap views. */
+  asm?: { memory?: object };
   cwrap(name: string, returnType: null | 'number', argTypes: string[]): (...args: unknown[]) => unknown;
   tfjs: {
     registerTensor(id: number, size: number, memoryOffset: number): void;

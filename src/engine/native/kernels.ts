@@ -7,15 +7,18 @@
  * (other dtypes, NCHW, general broadcasting) and to restore it on unregistering.
  */
 import {
-  backend_util, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel,
-  registerKernel, unregisterKernel, type BatchMatMulAttrs, type Conv2DAttrs, type Conv2DBackpropFilterAttrs,
-  type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo,
+  Add, backend_util, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel,
+  registerKernel, Sum, unregisterKernel, util, type BatchMatMulAttrs, type Conv2DAttrs, type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo,
 } from '@tensorflow/tfjs';
 import { disposeInfo, offsetOf, sizeOf, zeroFill, type WasmBackend } from '../kernels/wasm-internals';
 import { matMulGeometry } from '../kernels/batch-mat-mul';
 import type { NativeBlas } from './binding';
 import { operand, sgemmHeap } from './gemm';
 import { col2im, im2col, isPointwise } from './im2col';
+import { addBias, biasOperands, sumRows } from './bias';
+import { gridOf } from './grid';
+import { gridConv2D, gridConv2DBackpropFilter, gridConv2DBackpropInput } from './grid-conv';
 
 type Args = Parameters<KernelFunc>[0];
 
@@ -91,6 +94,11 @@ function conv2D(args: Args): TensorInfo {
     zeroFill(backend, out, P * co);
     return out;
   }
+  const grid = isPointwise(info) ? null : gridOf(info);
+  if (grid !== null) {
+    gridConv2D(active(), backend, x, filter, out, info, grid);
+    return out;
+  }
   withPatches(backend, x, info, (cols) => sgemmHeap(active(), backend, P, co, K, operand(backend, cols, K), operand(backend, filter, co), operand(backend, out, co)));
   return out;
 }
@@ -121,6 +129,11 @@ function conv2DBackpropFilter(args: Args): TensorInfo {
     zeroFill(backend, out, K * co);
     return out;
   }
+  const grid = isPointwise(info) ? null : gridOf(info);
+  if (grid !== null) {
+    gridConv2DBackpropFilter(active(), backend, x, dy, out, info, grid);
+    return out;
+  }
   // dW[K, co] = cols[P, K]^T dy[P, co]
   withPatches(backend, x, info, (cols) => sgemmHeap(active(), backend, K, co, P, operand(backend, cols, K, true), operand(backend, dy, co), operand(backend, out, co)));
   return out;
@@ -144,6 +157,11 @@ function conv2DBackpropInput(args: Args): TensorInfo {
     return dx;
   }
   const pointwise = isPointwise(info);
+  const grid = pointwise ? null : gridOf(info);
+  if (grid !== null) {
+    gridConv2DBackpropInput(active(), backend, dy, filter, dx, info, grid);
+    return dx;
+  }
   // dcols[P, K] = dy[P, co] W[K, co]^T; a pointwise convolution's dcols is dx itself.
   const dcols = pointwise ? dx : backend.makeOutput([P, K], 'float32');
   try {
@@ -155,6 +173,30 @@ function conv2DBackpropInput(args: Args): TensorInfo {
   return dx;
 }
 
+/** x + bias along the last axis as a BLAS product; other additions stay on wasm. */
+function add(args: Args): TensorInfo {
+  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const operands = biasOperands(a, b);
+  if (operands === null) return previous(Add, args, 'not a bias addition');
+  return addBias(active(), args.backend as unknown as WasmBackend, operands.x, operands.bias);
+}
+
+/** Sums over leading axes (bias gradients) as a BLAS product; other reductions stay on wasm. */
+function sum(args: Args): TensorInfo {
+  const { x } = args.inputs as { x: TensorInfo };
+  const { axis, keepDims } = args.attrs as unknown as SumAttrs;
+  const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((v, i) => v === i);
+  const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+  const rest = x.shape.slice(axes.length);
+  const n = util.sizeFromShape(rest);
+  if (x.dtype !== 'float32' || !leading || rows * n === 0) return previous(Sum, args, 'not a float32 sum over leading axes');
+  const backend = args.backend as unknown as WasmBackend;
+  const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+  sumRows(active(), backend, x, rows, n, out);
+  return out;
+}
+
 const config = (kernelName: string, kernelFunc: (args: Args) => TensorInfo): KernelConfig =>
   ({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc });
 
@@ -163,6 +205,8 @@ export const nativeKernels: readonly KernelConfig[] = [
   config(Conv2D, conv2D),
   config(Conv2DBackpropFilter, conv2DBackpropFilter),
   config(Conv2DBackpropInput, conv2DBackpropInput),
+  config(Add, add),
+  config(Sum, sum),
 ];
 
 export function nativeKernelsRegistered(): boolean {

@@ -13,8 +13,9 @@ import {
   type KernelFunc, type MaxPoolGradAttrs, type SplitVAttrs, type TensorInfo,
 } from '@tensorflow/tfjs';
 import { offsetOf, type WasmBackend } from '../kernels/wasm-internals';
-import { identityFix, sumFix } from './wasm-copies';
+import { castFix, identityFix, sumFix } from './wasm-copies';
 import { rememberStock, stockKernel } from './stock-kernels';
+import { isTiling2x2, maxPoolGrad2x2 } from './max-pool-grad';
 
 function splitV(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const { x } = args.inputs as { x: TensorInfo };
@@ -54,6 +55,10 @@ function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
   const xAt = offsetOf(backend, input) >> 2;
   const dxAt = offsetOf(backend, dx) >> 2;
   let g = offsetOf(backend, dy) >> 2;
+  if (isTiling2x2(info)) {
+    maxPoolGrad2x2(backend, xAt, g, dxAt, info);
+    return dx;
+  }
   heap.fill(0, dxAt, dxAt + batchSize * inHeight * inWidth * C);
   const best = new Float32Array(C);
   const where = new Int32Array(C);
@@ -88,9 +93,9 @@ function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
 
 export const maxPoolGradFix: KernelConfig = { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as KernelFunc };
 
-const extras = [splitVFix, maxPoolGradFix, identityFix, sumFix];
+const extras = [splitVFix, maxPoolGradFix, identityFix, sumFix, castFix];
 
-/** Registers SplitV, MaxPoolGrad, Identity and Sum (wasm-copies.ts) for wasm; returns their names. */
+/** Registers SplitV, MaxPoolGrad, Identity, Sum and Cast (wasm-copies.ts) for wasm; returns their names. */
 export function registerWasmExtras(): string[] {
   for (const fix of extras) {
     const current = getKernel(fix.kernelName, 'wasm');
