@@ -94,7 +94,7 @@ async function energyRate(energy: Energy, pivots: number): Promise<Rate> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   do {
-    await energy.lossAndGradient(points);
+    (await energy.lossAndGradient(points)).release?.(); // as a NEB step does once it has its forces
     n++;
   } while (performance.now() - t0 < SECONDS * 1000 || n < 2);
   const wall = (performance.now() - t0) / 1000;
@@ -110,6 +110,7 @@ async function energyRate(energy: Energy, pivots: number): Promise<Rate> {
 async function engineRates(net: Net, pivots: number, pool: number): Promise<{ single: Rate; pooled: Rate | string }> {
   const description: NeuralEnergyDescription = { ...net.engine, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' };
   const single = await energyRate(new NeuralEnergy(description), pivots);
+  if (pool < 1) return { single, pooled: 'not measured' };
   let pooled: Rate | string;
   const energy = new PooledNeuralEnergy(description, { size: pool });
   try {
@@ -147,30 +148,72 @@ export function findTorchPython(): string | { skipped: string } {
   return { skipped: `no Python with torch (${reasons.join('; ')}); set NEB_ATLAS_PYTHON or apt-get install python3-torch` };
 }
 
-function torchRates(python: string, args: string[], pivots: number): NetRates | string {
+/**
+ * The PyTorch configurations tried: its intra-op threads x the threads of the BLAS it calls
+ * (Debian's torch uses the system OpenBLAS, which starts its own threads unless told not to).
+ * Measured here they differ up to 4x (MLP 784-100-10: 1 torch thread + 2 BLAS threads ~950/s,
+ * 2 + 2 ~280/s from oversubscription), so the peer is the best of them, not one arbitrary setting.
+ */
+const TORCH_CONFIGS: { label: string; threads: number; env: Record<string, string> }[] = [
+  { label: 'torch 1 thread, BLAS default', threads: 1, env: {} },
+  { label: 'torch 1 thread, BLAS 1', threads: 1, env: { OPENBLAS_NUM_THREADS: '1' } },
+  { label: `torch ${CORES} threads, BLAS default`, threads: CORES, env: {} },
+  { label: `torch ${CORES} threads, BLAS 1`, threads: CORES, env: { OPENBLAS_NUM_THREADS: '1' } },
+];
+
+interface TorchRun { label: string; rates: NetRates }
+
+function torchRun(python: string, args: string[], pivots: number, config: (typeof TORCH_CONFIGS)[number]): TorchRun | string {
   const script = path.join(__dirname, '..', '..', 'bench', 'peer', 'torch_pivot_grads.py');
   const [net, ...sizes] = args;
-  const run = spawnSync(python, [script, net, String(pivots), String(SECONDS), String(CORES), ...sizes], { encoding: 'utf8', timeout: 600_000 });
-  if (run.status !== 0) return `torch run failed: ${(run.stderr || run.error?.message || '').trim().split('\n').pop()}`;
+  const env = { ...process.env, ...config.env };
+  if (!('OPENBLAS_NUM_THREADS' in config.env)) delete env.OPENBLAS_NUM_THREADS;
+  const run = spawnSync(python, [script, net, String(pivots), String(SECONDS), String(config.threads), ...sizes], { encoding: 'utf8', timeout: 600_000, env });
+  if (run.status !== 0) return `torch run failed (${config.label}): ${(run.stderr || run.error?.message || '').trim().split('\n').pop()}`;
   const out = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { loop: [number, number]; batched: [number, number] | null };
   const rate = (r: [number, number]) => ({ wall: r[0], cpu: r[1] });
-  return { loop: rate(out.loop), batched: out.batched ? rate(out.batched) : null };
+  return { label: config.label, rates: { loop: rate(out.loop), batched: out.batched ? rate(out.batched) : null } };
 }
 
-/** Child mode: one net on native BLAS with the BLAS threads of this process's environment. */
-async function child(netKey: string): Promise<void> {
+/** Every configuration of TORCH_CONFIGS on one net; the failures' reasons if none ran. */
+function torchRuns(python: string, args: string[], pivots: number): TorchRun[] | string {
+  const runs = TORCH_CONFIGS.map((config) => torchRun(python, args, pivots, config));
+  const ok = runs.filter((r): r is TorchRun => typeof r !== 'string');
+  return ok.length > 0 ? ok : (runs as string[]).join('; ');
+}
+
+/** Child mode: the engine's rates on one net, with the BLAS threads of this process's environment. */
+async function child(netKey: string, what: string): Promise<void> {
   await initBackend({ choice: 'native-blas' });
   const net = nets().find((n) => n.key === netKey);
   if (!net) throw new Error(`bench child: unknown net '${netKey}'`);
-  console.log(JSON.stringify(best(netRates(net.build(new Random('bench-native')), new Random('threads'), PIVOTS))));
+  if (what !== 'engine') throw new Error(`bench child: unknown measurement '${what}'`);
+  console.log(JSON.stringify(await engineRates(net, PIVOTS, process.env.BENCH_POOL === '1' ? CORES : 0)));
 }
 
-function threadRun(netKey: string, threads: number): Rate | string {
-  const run = spawnSync(process.execPath, [__filename, '--child', netKey], {
-    encoding: 'utf8', timeout: 600_000, env: { ...process.env, NEB_ATLAS_BLAS_THREADS: String(threads) },
+function childRun<T>(netKey: string, what: string, threads: number, extraEnv: Record<string, string> = {}): T | string {
+  const run = spawnSync(process.execPath, [__filename, '--child', netKey, what], {
+    encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...extraEnv, NEB_ATLAS_BLAS_THREADS: String(threads) },
   });
   if (run.status !== 0) return `failed: ${(run.stderr || '').trim().split('\n').pop()}`;
-  return JSON.parse(run.stdout.trim().split('\n').pop() as string) as Rate;
+  return JSON.parse(run.stdout.trim().split('\n').pop() as string) as T;
+}
+
+interface EngineConfig { label: string; rate: Rate }
+
+/**
+ * The engine's ways to use the cores (src/engine/native/binding.ts and the pool): one thread with
+ * 1 or 2 BLAS threads, and the pool of worker threads with 1 BLAS thread each. Child processes:
+ * OpenBLAS reads its thread count once, when it is loaded.
+ */
+function engineConfigs(net: Net): EngineConfig[] | string {
+  const one = childRun<{ single: Rate; pooled: Rate | string }>(net.key, 'engine', 1, { BENCH_POOL: '1' });
+  const two = childRun<{ single: Rate; pooled: Rate | string }>(net.key, 'engine', CORES);
+  if (typeof one === 'string') return one;
+  const configs: EngineConfig[] = [{ label: 'one thread, 1 BLAS thread', rate: one.single }];
+  if (typeof two !== 'string') configs.push({ label: `one thread, ${CORES} BLAS threads`, rate: two.single });
+  if (typeof one.pooled !== 'string') configs.push({ label: `pool of ${CORES} threads, 1 BLAS thread each`, rate: one.pooled });
+  return configs;
 }
 
 export async function nativeSection(): Promise<void> {
@@ -185,8 +228,9 @@ export async function nativeSection(): Promise<void> {
   }
   console.log(`native: ${blas.description}; rates are pivot gradients per wall second / per CPU second, ${PIVOTS} pivots, one shared batch`);
   const python = findTorchPython();
-  console.log(typeof python === 'string' ? `PyTorch peer: ${python} (torch threads = ${CORES})` : `PyTorch peer skipped: ${python.skipped}`);
+  console.log(typeof python === 'string' ? `PyTorch peer: ${python}, best of: ${TORCH_CONFIGS.map((c) => c.label).join('; ')}` : `PyTorch peer skipped: ${python.skipped}`);
   console.log(`${'net'.padEnd(20)} ${'path'.padEnd(8)} ${'loop wall/cpu'.padEnd(14)} ${'batched wall/cpu'.padEnd(16)}`);
+  const pad = ''.padEnd(20);
   for (const net of nets()) {
     const random = new Random('bench-native');
     const model = net.build(random);
@@ -194,52 +238,45 @@ export async function nativeSection(): Promise<void> {
     const wasm = netRates(model, random, PIVOTS);
     registerNativeKernels(blas);
     const native = netRates(model, random, PIVOTS);
-    const engine = await engineRates(net, PIVOTS, CORES);
-    const torch = typeof python === 'string' ? torchRates(python, net.torchArgs, PIVOTS) : python.skipped;
-    console.log(`${net.key.padEnd(20)} wasm     ${fmt(wasm.loop)}   ${fmt(wasm.batched)}`);
-    console.log(`${''.padEnd(20)} native   ${fmt(native.loop)}   ${fmt(native.batched)}`);
-    console.log(`${''.padEnd(20)} engine   ${fmt(engine.single)}   (NeuralEnergy on bundled MNIST, this thread)`);
-    console.log(`${''.padEnd(20)} engine   ${typeof engine.pooled === 'string' ? engine.pooled.padEnd(14) : fmt(engine.pooled)}   (PooledNeuralEnergy, ${CORES} worker threads)`);
+    const engine = engineConfigs(net);
+    const torch = typeof python === 'string' ? torchRuns(python, net.torchArgs, PIVOTS) : python.skipped;
+    console.log(`${net.key.padEnd(20)} wasm     ${fmt(wasm.loop)}   ${fmt(wasm.batched)}   (bench graph, tfjs kernels)`);
+    console.log(`${pad} native   ${fmt(native.loop)}   ${fmt(native.batched)}   (bench graph, native kernels)`);
+    if (typeof engine === 'string') console.log(`${pad} engine   ${engine}`);
+    else for (const c of engine) console.log(`${pad} engine   ${fmt(c.rate)}   ${''.padEnd(14)} (NeuralEnergy on bundled MNIST: ${c.label})`);
     if (typeof torch === 'string') {
-      console.log(`${''.padEnd(20)} pytorch  skipped: ${torch}`);
+      console.log(`${pad} pytorch  skipped: ${torch}`);
       continue;
     }
-    console.log(`${''.padEnd(20)} pytorch  ${fmt(torch.loop)}   ${fmt(torch.batched)}`);
+    for (const run of torch) console.log(`${pad} pytorch  ${fmt(run.rates.loop)}   ${fmt(run.rates.batched)}   (${run.label})`);
+    const peer = torch.map((run) => ({ label: run.label, rate: best(run.rates) })).reduce((a, b) => (b.rate.wall > a.rate.wall ? b : a));
+    if (typeof engine !== 'string') {
+      const e = engine.reduce((a, b) => (b.rate.wall > a.rate.wall ? b : a));
+      console.log(`${pad} RATIO engine/PyTorch: ${(e.rate.wall / peer.rate.wall).toFixed(2)}x wall (${e.label} vs ${peer.label}, ` +
+        `best of loop/batched), ${(e.rate.cpu / peer.rate.cpu).toFixed(2)}x per CPU second`);
+    }
     const n = best(native);
-    const t = best(torch);
-    const e = typeof engine.pooled === 'string' || engine.pooled.wall < engine.single.wall ? engine.single : engine.pooled;
-    console.log(`${''.padEnd(20)} ratio native/PyTorch (best of loop, batched): ${(n.wall / t.wall).toFixed(2)}x wall, ` +
-      `${(n.cpu / t.cpu).toFixed(2)}x per CPU second; native/wasm ${(n.wall / best(wasm).wall).toFixed(2)}x wall`);
-    console.log(`${''.padEnd(20)} ratio engine/PyTorch (best engine path): ${(e.wall / t.wall).toFixed(2)}x wall, ${(e.cpu / t.cpu).toFixed(2)}x per CPU second`);
+    console.log(`${pad} ratio native bench graph/PyTorch: ${(n.wall / peer.rate.wall).toFixed(2)}x wall; native/wasm ${(n.wall / best(wasm).wall).toFixed(2)}x wall`);
   }
 
-  console.log('\nScaling on native (MLP, batched graph): cost per step should grow linearly in pivots and width');
-  const random = new Random('bench-scaling');
-  const x = randomTensor(random, [256, 784], 1) as tf.Tensor2D;
-  const y = labels(random, 256);
+  console.log(`\nScaling of the engine (NeuralEnergy, MLP on bundled MNIST, batch 256, ${blas.threads} BLAS thread${blas.threads > 1 ? 's' : ''}): cost per step should grow linearly in pivots and width`);
+  const mlpEnergy = (width: number) => new NeuralEnergy({ model: { kind: 'mlp', widths: [784, width, 10] }, batchSize: 256, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' });
+  const flops = (width: number) => 2 * 256 * (2 * 784 * width + 3 * width * 10);
   for (const pivots of [1, 4, 16, 64]) {
-    const r = best(netRates(mlp([784, 100, 10], x, y), random, pivots));
+    const r = await energyRate(mlpEnergy(100), pivots);
     console.log(`  MLP 784-100-10, ${String(pivots).padStart(2)} pivots: ${r.wall.toFixed(0).padStart(5)} grads/s wall, ` +
       `${r.cpu.toFixed(0).padStart(5)} per CPU-s, ${(1000 * pivots / r.cpu).toFixed(1)} CPU-ms per step`);
   }
   for (const width of [50, 100, 200, 400]) {
-    const model = mlp([784, width, 10], x, y);
-    const r = best(netRates(model, random, PIVOTS));
+    const r = await energyRate(mlpEnergy(width), PIVOTS);
     console.log(`  MLP 784-${width}-10, 16 pivots: ${r.wall.toFixed(0).padStart(5)} grads/s wall, ${r.cpu.toFixed(0).padStart(5)} per CPU-s, ` +
-      `${((r.cpu * model.flopsPerGradient) / 1e9).toFixed(1)} GFLOP per CPU-s, ${(1000 / r.cpu).toFixed(2)} CPU-ms per gradient`);
-  }
-  tf.dispose([x, y]);
-
-  console.log('\nBLAS threads (src/engine/native/binding.ts), separate processes, best of loop/batched:');
-  for (const net of nets()) {
-    const rates = [1, 2].map((threads) => threadRun(net.key, threads));
-    console.log(`  ${net.key.padEnd(20)} ${rates.map((r, i) => `${i + 1} thread${i ? 's' : ''}: ${typeof r === 'string' ? r : fmt(r)}`).join('   ')}`);
+      `${((r.cpu * flops(width)) / 1e9).toFixed(1)} GFLOP per CPU-s, ${(1000 / r.cpu).toFixed(2)} CPU-ms per gradient`);
   }
 }
 
 if (require.main === module) {
   const at = process.argv.indexOf('--child');
-  (at >= 0 ? child(process.argv[at + 1]) : nativeSection()).catch((err) => {
+  (at >= 0 ? child(process.argv[at + 1], process.argv[at + 2]) : nativeSection()).catch((err) => {
     console.error(err);
     process.exitCode = 1;
   });

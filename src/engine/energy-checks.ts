@@ -22,7 +22,7 @@ export async function checkedLossAndGradient(energy: Energy, points: readonly Ve
     if (gradient.length !== energy.dimension) {
       throw new InvalidInputError(`${energy.name}.lossAndGradient`, `gradient ${i} has length ${gradient.length}, expected ${energy.dimension}`);
     }
-    const bad = firstNonFinite(gradient);
+    const bad = energy.checksFinite ? -1 : firstNonFinite(gradient);
     if (bad >= 0) throw new NonFiniteEnergyError('gradient', i, `component ${bad} is ${gradient[bad]}`);
   }
   return result;

@@ -17,6 +17,7 @@ import { recomputeBatchNorm, type RecomputeOptions } from './evaluate';
 import { checkCompatible } from './models/compat';
 import { canStack, createModel, crossEntropy, lossAndGradient, stackedLossAndGradient, toParamTensors, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
 import { Random } from './random';
+import { RecycledVectors } from './recycled-vectors';
 import { firstNonFinite } from './vector';
 
 /** Serialisable description of a neural energy (also what the worker pool sends to threads). */
@@ -73,12 +74,14 @@ export class NeuralEnergy implements Energy {
   readonly dimension: number;
   readonly name: string;
   readonly description: NeuralEnergyDescription;
+  readonly checksFinite = true;
   /** Number of lossAndGradient calls so far: call k uses batch k of the seed. */
   calls = 0;
   private readonly random: Random;
   private readonly batchSize: number;
   private readonly evalBatch: Batch;
   private readonly evalBatchSize: number;
+  private readonly recycled = new RecycledVectors();
 
   constructor(description: NeuralEnergyDescription) {
     const model = createModel(validateModelSpec(description.model, 'energy.model'));
@@ -112,8 +115,16 @@ export class NeuralEnergy implements Energy {
     return this.lossAndGradientAt(this.calls++, points);
   }
 
-  /** lossAndGradient with the batch of an explicit call number (the pool uses this). */
-  lossAndGradientAt(call: number, points: readonly Vector[], firstIndex = 0): LossAndGradient {
+  /**
+   * lossAndGradient with the batch of an explicit call number (the pool uses this), gradients
+   * written into `into` when given.
+   */
+  lossAndGradientAt(call: number, points: readonly Vector[], firstIndex = 0, into?: Float32Array[]): LossAndGradient {
+    if (into === undefined) {
+      points.forEach((p, i) => this.checkPoint(p, firstIndex + i, false));
+      const { vectors, release } = this.recycled.take(points.length, this.dimension);
+      return { ...this.lossAndGradientAt(call, points, firstIndex, vectors), release };
+    }
     const stack = canStack(this.model);
     points.forEach((p, i) => this.checkPoint(p, firstIndex + i, !stack));
     const { x, labels } = batchTensors(this.dataset, this.batchOfCall(call));
@@ -123,7 +134,8 @@ export class NeuralEnergy implements Energy {
       const group = stack ? Math.max(1, Math.floor(STACKED_COORDINATES / this.dimension)) : 1;
       for (let from = 0; from < points.length; from += group) {
         const some = points.slice(from, from + group) as Float32Array[];
-        const r = stack ? stackedLossAndGradient(this.model, some, x, labels) : this.evaluateOne(some[0], x, labels);
+        const targets = into?.slice(from, from + group);
+        const r = stack ? stackedLossAndGradient(this.model, some, x, labels, targets) : this.evaluateOne(some[0], x, labels, targets?.[0]);
         if (stack) some.forEach((p, k) => requireFinite('coordinate', p, r.pointSums[k], firstIndex + from + k, ''));
         r.losses.forEach((loss, k) => {
           const index = firstIndex + from + k;
@@ -140,9 +152,10 @@ export class NeuralEnergy implements Energy {
   }
 
   /** One point's loss and gradient, shaped like a stacked result (no sums: checks scan). */
-  private evaluateOne(point: Float32Array, x: tf.Tensor, labels: tf.Tensor1D): StackedResult {
+  private evaluateOne(point: Float32Array, x: tf.Tensor, labels: tf.Tensor1D, into?: Float32Array): StackedResult {
     const one = lossAndGradient(this.model, point, x, labels);
-    return { losses: [one.loss], gradients: [one.gradient], pointSums: [Number.NaN], gradientSums: [Number.NaN] };
+    into?.set(one.gradient);
+    return { losses: [one.loss], gradients: [into ?? one.gradient], pointSums: [Number.NaN], gradientSums: [Number.NaN] };
   }
 
   async loss(points: readonly Vector[]): Promise<number[]> {

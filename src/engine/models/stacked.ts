@@ -26,8 +26,11 @@ export function canStack(model: NeuralModel): boolean {
   return model.applyStacked !== undefined && model.layout.entries.every((e) => e.trainable);
 }
 
-/** Mean cross-entropy of each point on (x, labels) and its gradient (training mode). */
-export function stackedLossAndGradient(model: NeuralModel, points: readonly Float32Array[], x: tf.Tensor, labels: tf.Tensor1D): StackedResult {
+/**
+ * Mean cross-entropy of each point on (x, labels) and its gradient (training mode), written into
+ * `into` when given (one vector per point).
+ */
+export function stackedLossAndGradient(model: NeuralModel, points: readonly Float32Array[], x: tf.Tensor, labels: tf.Tensor1D, into?: Float32Array[]): StackedResult {
   if (!canStack(model)) throw new Error(`${model.name} cannot evaluate stacked points`);
   const count = points.length;
   const entries = model.layout.entries;
@@ -43,7 +46,12 @@ export function stackedLossAndGradient(model: NeuralModel, points: readonly Floa
         return tf.sum(losses);
       };
       const { grads } = tf.valueAndGrads(f)(stacked);
-      const gradients = points.map(() => new Float32Array(model.layout.dimension));
+      // One buffer for all points' gradients, handed out as views: one large allocation is reused
+      // by malloc from call to call, where P separate ones came from fresh pages each time (their
+      // page faults cost more than copying the gradients).
+      const dimension = model.layout.dimension;
+      const buffer = into ? null : new Float32Array(count * dimension);
+      const gradients = into ?? points.map((_, p) => buffer!.subarray(p * dimension, (p + 1) * dimension));
       entries.forEach((e, i) => unstackInto(grads[i], gradients, e.offset, e.size));
       const perPoint = (ts: tf.Tensor[]) => tf.addN(ts.map((t) => tf.sum(tf.reshape(t, [count, -1]), 1)));
       const summary = tf.stack([losses!, perPoint(stacked), perPoint(grads)]).dataSync();

@@ -30,17 +30,16 @@ export interface NativeBlas {
 }
 
 /**
- * How the two cores are used: ONE BLAS thread per process by default; the second core goes to
- * pivots, not to BLAS.
+ * How the two cores are used: ONE BLAS thread per process by default; the other cores go to
+ * pivots (the worker-thread pool, one per core by default: jobs/neural-problem.ts), not to BLAS.
  *
- * Measured on the idle 2-core machine (2026-11-27, `npm run bench`, grads/s wall): one process
- * with 2 BLAS threads is slower than with 1 (MLP 784-100-10: 387 vs 425; 784-256-256-10 149 vs
- * 148; CNN 14 vs 16). The pivot-gradient graphs are many medium GEMMs ([256x784]x[784x100] per
- * pivot) separated by single-threaded wasm elementwise work and tfjs dispatch; a second OpenBLAS
- * thread speeds up only the products and spins while the thread does the rest. Splitting the
- * pivots instead scales: two worker threads of 1 BLAS thread each run raw sgemm at 2 x 0.97 of one
- * thread, and the engine's PooledNeuralEnergy (NEB_ATLAS_THREADS=2) gives 1.44x on MLP
- * 784-100-10 (347 -> 500 grads/s; messages and copies of the points take the rest).
+ * Measured on the 2-core machine (engine path, 16 pivots, gradients/s wall, 2026-11-27): one
+ * thread with 2 BLAS threads vs the pool of 2 threads with 1 BLAS thread each: MLP 784-100-10
+ * 983 vs 984, MLP 784-256-256-10 318 vs 341, CNN 37 vs 53 (1 BLAS thread alone: 762, 214, 37).
+ * A second OpenBLAS thread speeds up only the products, and the CNN's are too small to share;
+ * whole pivots share well once the pool exchanges them through shared memory (pool/index.ts).
+ * Both at once (2 pool threads x 2 BLAS threads) oversubscribes the cores: OpenBLAS threads
+ * spin while they wait.
  *
  * The variable must be in the process environment before OpenBLAS loads: a worker thread's
  * process.env is by default a private copy, so setting it there did nothing (OpenBLAS then ran

@@ -36,9 +36,10 @@ export interface NebStepResult extends NebEvaluation {
 
 /** Energies and NEB forces of a path, without moving it. */
 export async function evaluateNebForces(energy: Energy, pivots: readonly Vector[], method: NebMethod, climbing = false): Promise<NebEvaluation> {
-  const { losses, gradients } = await checkedLossAndGradient(energy, pivots);
+  const { losses, gradients, release } = await checkedLossAndGradient(energy, pivots);
   const climber = climbing ? highestInteriorPivot(losses) : -1;
   const forces = method.forces({ pivots, energies: losses, gradients, climbing: climber });
+  release?.(); // the forces are new vectors: the gradients are read no more
   return { energies: [...losses], forces, climbing: climber, maxPerpendicularGradient: maxPerpendicularGradient(forces) };
 }
 

@@ -7,8 +7,13 @@ export interface WorkerInit {
   backend: WorkerBackend;
 }
 
+/**
+ * A lossAndGradient call's points and gradients live in memory shared with the worker, `count`
+ * vectors of the energy's dimension each, reused from call to call: no copy of them is made or
+ * allocated per call in the worker (see SharedVectors in index.ts).
+ */
 export type WorkerRequestBody =
-  | { op: 'lossAndGradient'; call: number; firstIndex: number; points: Float32Array[] }
+  | { op: 'lossAndGradient'; call: number; firstIndex: number; count: number; points: SharedArrayBuffer; gradients: SharedArrayBuffer }
   | { op: 'loss'; firstIndex: number; points: Float32Array[] };
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
@@ -23,7 +28,6 @@ export interface CallResult {
   id: number;
   ok: true;
   losses: number[];
-  gradients?: Float32Array[];
 }
 export type CallReply = CallResult | { id: number; ok: false; error: WorkerError };
 export type ReadyReply = { id: -1; ready: true; dimension: number } | { id: -1; ready: false; error: WorkerError };

@@ -31,8 +31,10 @@ async function main(): Promise<void> {
   port.on('message', (request: WorkerRequest) => {
     try {
       if (request.op === 'lossAndGradient') {
-        const { losses, gradients } = energy.lossAndGradientAt(request.call, request.points, request.firstIndex);
-        port.postMessage({ id: request.id, ok: true, losses, gradients } satisfies WorkerReply, gradients.map((g) => g.buffer as ArrayBuffer));
+        const views = (buffer: SharedArrayBuffer) =>
+          Array.from({ length: request.count }, (_, i) => new Float32Array(buffer, i * energy.dimension * 4, energy.dimension));
+        const { losses } = energy.lossAndGradientAt(request.call, views(request.points), request.firstIndex, views(request.gradients));
+        port.postMessage({ id: request.id, ok: true, losses } satisfies WorkerReply);
       } else {
         port.postMessage({ id: request.id, ok: true, losses: energy.lossAt(request.points, request.firstIndex) } satisfies WorkerReply);
       }
