@@ -82,6 +82,7 @@ export class NeuralEnergy implements Energy {
   private readonly evalBatch: Batch;
   private readonly evalBatchSize: number;
   private readonly recycled = new RecycledVectors();
+  private batchBuffer: Float32Array | undefined;
 
   constructor(description: NeuralEnergyDescription) {
     const model = createModel(validateModelSpec(description.model, 'energy.model'));
@@ -104,11 +105,14 @@ export class NeuralEnergy implements Energy {
     if (bn !== 'interpolate' && bn !== 'recompute') throw new InvalidInputError('energy.batchNorm', `expected 'interpolate' or 'recompute', got ${JSON.stringify(bn)}`);
   }
 
-  /** The training batch of call number `call` (shared by every point of that call). */
-  batchOfCall(call: number): Batch {
+  /**
+   * The training batch of call number `call` (shared by every point of that call); `into`: a
+   * buffer for its examples, reused from call to call by lossAndGradientAt.
+   */
+  batchOfCall(call: number, into?: Float32Array): Batch {
     const indices = sampleIndices(this.random.derive('batch').derive(call), this.dataset.train.count, this.batchSize);
     const augment = this.dataset.augment ? this.random.derive('augment').derive(call) : undefined;
-    return makeBatch(this.dataset, 'train', indices, augment);
+    return makeBatch(this.dataset, 'train', indices, augment, into);
   }
 
   async lossAndGradient(points: readonly Vector[]): Promise<LossAndGradient> {
@@ -127,7 +131,9 @@ export class NeuralEnergy implements Energy {
     }
     const stack = canStack(this.model);
     points.forEach((p, i) => this.checkPoint(p, firstIndex + i, !stack));
-    const { x, labels } = batchTensors(this.dataset, this.batchOfCall(call));
+    const batch = this.batchOfCall(call, this.batchBuffer);
+    this.batchBuffer = batch.x;
+    const { x, labels } = batchTensors(this.dataset, batch);
     const losses: number[] = [];
     const gradients: Vector[] = [];
     try {

@@ -59,12 +59,13 @@ export class BatchSampler {
  * padded, cropped and flipped. Padding is black in pixel units (normalised like the image), as
  * torchvision pads before normalising.
  */
-export function makeBatch(dataset: Dataset, part: 'train' | 'test', indices: ArrayLike<number>, augment?: Random): Batch {
+export function makeBatch(dataset: Dataset, part: 'train' | 'test', indices: ArrayLike<number>, augment?: Random, into?: Float32Array): Batch {
   const split = dataset[part];
   const [height, width, channels] = dataset.shape;
   const size = exampleSize(dataset);
   const count = indices.length;
-  const x = new Float32Array(count * size);
+  // `into` (a buffer the caller reuses from batch to batch) spares a fresh allocation per batch.
+  const x = into?.length === count * size ? into : new Float32Array(count * size);
   const labels = new Int32Array(count);
   const mean = dataset.normalization?.mean ?? new Array<number>(channels).fill(0);
   const invStd = (dataset.normalization?.std ?? new Array<number>(channels).fill(1)).map((s) => 1 / s);

@@ -31,19 +31,6 @@ function rebuild(error: WorkerError): Error {
   return e;
 }
 
-/**
- * Points and gradients of a call are exchanged through memory shared with the worker and reused
- * from call to call. Copying them in messages allocated tens of MB per call in every thread, and
- * the page faults of fresh memory serialise across the threads of one process (they take the
- * process's memory-map lock): the pool of 2 ran no faster than one thread on MLP 784-256-256-10,
- * while two processes ran 1.65x.
- */
-interface SharedVectors {
-  count: number;
-  points: SharedArrayBuffer;
-  gradients: SharedArrayBuffer;
-}
-
 interface Pending {
   resolve: (reply: CallResult) => void;
   reject: (e: Error) => void;
@@ -55,7 +42,7 @@ class PoolWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | null = null;
-  private vectors: SharedVectors | null = null;
+  private points: SharedArrayBuffer | null = null;
 
   constructor(init: WorkerInit) {
     // SHARE_ENV: a thread that loads the BLAS first must be able to set OPENBLAS_NUM_THREADS in
@@ -87,13 +74,10 @@ class PoolWorker {
     this.ready.catch(() => undefined);
   }
 
-  /** Shared memory for this worker's points and gradients, grown to `count` vectors when needed. */
-  shared(count: number, dimension: number): SharedVectors {
-    if (this.vectors === null || this.vectors.count < count) {
-      const bytes = count * dimension * 4;
-      this.vectors = { count, points: new SharedArrayBuffer(bytes), gradients: new SharedArrayBuffer(bytes) };
-    }
-    return this.vectors;
+  /** Shared memory for this worker's points, grown to `count` vectors when needed. */
+  sharedPoints(count: number, dimension: number): SharedArrayBuffer {
+    if (this.points === null || this.points.byteLength < count * dimension * 4) this.points = new SharedArrayBuffer(count * dimension * 4);
+    return this.points;
   }
 
   request(message: WorkerRequestBody): Promise<CallResult> {
@@ -128,7 +112,7 @@ export class PooledNeuralEnergy implements Energy {
   calls = 0;
   private readonly workers: PoolWorker[];
   private previous: Promise<unknown> = Promise.resolve();
-  private readonly recycled = new RecycledVectors();
+  private readonly recycled = new RecycledVectors(true);
 
   constructor(
     readonly description: NeuralEnergyDescription,
@@ -163,17 +147,19 @@ export class PooledNeuralEnergy implements Energy {
       if (p.length !== d) throw new InvalidInputError(`points[${i}]`, `expected ${d} coordinates, got ${p.length}`);
     });
     await this.ready();
-    const parts = shares(points.length, this.size).map(({ first, count }, w) => ({ first, count, worker: this.workers[w], vectors: this.workers[w].shared(count, d) }));
-    const replies = await Promise.all(parts.map(({ first, count, worker, vectors }) => {
-      const shared = new Float32Array(vectors.points, 0, count * d);
-      for (let i = 0; i < count; i++) shared.set(points[first + i], i * d);
-      return worker.request({ op: 'lossAndGradient', call, firstIndex: first, count, points: vectors.points, gradients: vectors.gradients });
-    }));
-    // The caller gets its own copy, in memory it may release for reuse (as NeuralEnergy gives).
+    // Points and gradients go through memory shared with the workers: copying them in messages
+    // allocated tens of MB per call in every thread, and page faults on fresh memory serialise
+    // across the threads of one process (they take its memory-map lock): the pool of 2 ran no
+    // faster than one thread on MLP 784-256-256-10, while two processes ran 1.65x. Workers write
+    // the gradients straight into the caller's result, which the caller may release for reuse.
     const { vectors: gradients, release } = this.recycled.take(points.length, d);
-    for (const { first, count, vectors } of parts) {
-      for (let i = 0; i < count; i++) gradients[first + i].set(new Float32Array(vectors.gradients, i * d * 4, d));
-    }
+    const replies = await Promise.all(shares(points.length, this.size).map(({ first, count }, w) => {
+      const worker = this.workers[w];
+      const shared = worker.sharedPoints(count, d);
+      const view = new Float32Array(shared, 0, count * d);
+      for (let i = 0; i < count; i++) view.set(points[first + i], i * d);
+      return worker.request({ op: 'lossAndGradient', call, firstIndex: first, count, points: shared, gradients: gradients[0].buffer as SharedArrayBuffer, gradientsAt: first });
+    }));
     return { losses: replies.flatMap((r) => r.losses), gradients, release };
   }
 

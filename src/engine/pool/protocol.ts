@@ -9,11 +9,12 @@ export interface WorkerInit {
 
 /**
  * A lossAndGradient call's points and gradients live in memory shared with the worker, `count`
- * vectors of the energy's dimension each, reused from call to call: no copy of them is made or
- * allocated per call in the worker (see SharedVectors in index.ts).
+ * vectors of the energy's dimension each: the points from the start of `points` (the worker's
+ * own buffer, reused from call to call), the gradients written from vector `gradientsAt` of
+ * `gradients` (the caller's result). Nothing of them is copied or allocated in the worker.
  */
 export type WorkerRequestBody =
-  | { op: 'lossAndGradient'; call: number; firstIndex: number; count: number; points: SharedArrayBuffer; gradients: SharedArrayBuffer }
+  | { op: 'lossAndGradient'; call: number; firstIndex: number; count: number; points: SharedArrayBuffer; gradients: SharedArrayBuffer; gradientsAt: number }
   | { op: 'loss'; firstIndex: number; points: Float32Array[] };
 export type WorkerRequest = WorkerRequestBody & { id: number };
 

@@ -31,9 +31,9 @@ async function main(): Promise<void> {
   port.on('message', (request: WorkerRequest) => {
     try {
       if (request.op === 'lossAndGradient') {
-        const views = (buffer: SharedArrayBuffer) =>
-          Array.from({ length: request.count }, (_, i) => new Float32Array(buffer, i * energy.dimension * 4, energy.dimension));
-        const { losses } = energy.lossAndGradientAt(request.call, views(request.points), request.firstIndex, views(request.gradients));
+        const views = (buffer: SharedArrayBuffer, first: number) =>
+          Array.from({ length: request.count }, (_, i) => new Float32Array(buffer, (first + i) * energy.dimension * 4, energy.dimension));
+        const { losses } = energy.lossAndGradientAt(request.call, views(request.points, 0), request.firstIndex, views(request.gradients, request.gradientsAt));
         port.postMessage({ id: request.id, ok: true, losses } satisfies WorkerReply);
       } else {
         port.postMessage({ id: request.id, ok: true, losses: energy.lossAt(request.points, request.firstIndex) } satisfies WorkerReply);
