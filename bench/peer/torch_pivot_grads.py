@@ -8,6 +8,7 @@ One shared batch per step (as in a NEB step); the gradient of each pivot's mean 
 w.r.t. its own flat parameter vector, read back to host memory like the tfjs bench does.
 """
 import json
+import os
 import sys
 import time
 
@@ -51,7 +52,10 @@ def cnn_loss(x, y, theta):
 
 
 def rate(pivots, seconds, step):
+    warm = time.perf_counter()  # warm-up as long as the engine's (BENCH_WARMUP seconds), one step at least
     step()
+    while time.perf_counter() - warm < float(os.environ.get('BENCH_WARMUP', '0')):
+        step()
     n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - t0 < seconds or n < 2:
         step(); n += 1

@@ -196,7 +196,7 @@ test('MaxPoolGrad 2x2 stride 2 (SIMD and JS loops) equals cpu: ties, -Infinity, 
   }
 });
 
-test('bias Add and leading-axes Sum (BLAS products with ones) equal cpu and wasm; other cases delegate', (t) => {
+test('bias Add and leading- or trailing-axes Sum (BLAS products with ones) equal cpu and wasm; other cases delegate', (t) => {
   const native = skipWithout(t);
   if (!native) return;
   const random = new Random('native-bias');
@@ -211,6 +211,11 @@ test('bias Add and leading-axes Sum (BLAS products with ones) equal cpu and wasm
   assertNativeSame(native, 'sum axes 0,1,2', (v) => tf.sum(v, [0, 1, 2]), [x]);
   assertNativeSame(native, 'sum axes 0,1 keepDims', (v) => tf.sum(v, [1, 0], true), [x]);
   assertNativeSame(native, 'sum axis 0 of one row', (v) => tf.sum(v, 0), [randomHost(random, [1, 7])]);
+  assertNativeSame(native, 'sum axis 3 (trailing)', (v) => tf.sum(v, 3), [x]);
+  assertNativeSame(native, 'sum axes 2,3 keepDims (trailing)', (v) => tf.sum(v, [3, 2], true), [x]);
+  assertNativeSame(native, 'sum of a column', (v) => tf.sum(v, 1), [randomHost(random, [7, 1])]);
+  assertNativeSame(native, 'stacked bias gradient', (v, b) => tf.grad((c) => tf.sum(tf.square(tf.add(v, c))))(b),
+    [randomHost(random, [3, 4, 9]), randomHost(random, [3, 4, 1])]);
   assertNativeSame(native, 'sum axis 2 (delegated)', (v) => tf.sum(v, 2), [x]);
   assertNativeSame(native, 'conv bias gradient', (v, b) => tf.grad((c) => tf.sum(tf.square(tf.add(v, c))))(b),
     [randomHost(random, [2, 5, 3, 8]), randomHost(random, [8])]);

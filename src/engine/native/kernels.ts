@@ -16,7 +16,7 @@ import { matMulGeometry } from '../kernels/batch-mat-mul';
 import type { NativeBlas } from './binding';
 import { operand, sgemmHeap } from './gemm';
 import { col2im, im2col, isPointwise } from './im2col';
-import { addBias, biasOperands, sumRows } from './bias';
+import { addBias, biasOperands, sumColumns, sumRows } from './bias';
 import { gridOf } from './grid';
 import { gridConv2D, gridConv2DBackpropFilter, gridConv2DBackpropInput } from './grid-conv';
 
@@ -181,19 +181,25 @@ function add(args: Args): TensorInfo {
   return addBias(active(), args.backend as unknown as WasmBackend, operands.x, operands.bias);
 }
 
-/** Sums over leading axes (bias gradients) as a BLAS product; other reductions stay on wasm. */
+/** Sums over leading or over trailing axes as BLAS products; other reductions stay on wasm. */
 function sum(args: Args): TensorInfo {
   const { x } = args.inputs as { x: TensorInfo };
   const { axis, keepDims } = args.attrs as unknown as SumAttrs;
   const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
-  const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((v, i) => v === i);
-  const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
-  const rest = x.shape.slice(axes.length);
-  const n = util.sizeFromShape(rest);
-  if (x.dtype !== 'float32' || !leading || rows * n === 0) return previous(Sum, args, 'not a float32 sum over leading axes');
+  const rank = x.shape.length;
+  const leading = axes.length > 0 && axes.length < rank && axes.every((v, i) => v === i);
+  const trailing = axes.length > 0 && axes.length < rank && axes.every((v, i) => v === rank - axes.length + i);
+  if (x.dtype !== 'float32' || (!leading && !trailing) || util.sizeFromShape(x.shape) === 0) {
+    return previous(Sum, args, 'not a float32 sum over leading or trailing axes');
+  }
   const backend = args.backend as unknown as WasmBackend;
-  const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
-  sumRows(active(), backend, x, rows, n, out);
+  const split = leading ? axes.length : rank - axes.length;
+  const [rows, n] = [util.sizeFromShape(x.shape.slice(0, split)), util.sizeFromShape(x.shape.slice(split))];
+  const kept = leading ? x.shape.slice(split) : x.shape.slice(0, split);
+  const ones = axes.map(() => 1);
+  const out = backend.makeOutput(keepDims ? (leading ? [...ones, ...kept] : [...kept, ...ones]) : kept, 'float32');
+  if (leading) sumRows(active(), backend, x, rows, n, out);
+  else sumColumns(active(), backend, x, rows, n, out);
   return out;
 }
 
