@@ -13,7 +13,7 @@
  */
 import { util, type TensorInfo } from '@tensorflow/tfjs';
 import { disposeInfo, offsetOf, type WasmBackend } from '../kernels/wasm-internals';
-import { NO_TRANS, type NativeBlas } from './binding';
+import { NO_TRANS, TRANS, type NativeBlas } from './binding';
 
 /**
  * For x + b: which operand is the vector added along the other's last axis, or null when the
@@ -64,8 +64,9 @@ export function sumRows(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, r
   const unit = ones(backend, rows);
   try {
     const heap = backend.wasm.HEAPF32;
-    blas.sgemm(NO_TRANS, NO_TRANS, 1, n, rows, 1, heap.subarray(offsetOf(backend, unit) >> 2), rows,
-      heap.subarray(offsetOf(backend, x) >> 2), n, 0, heap.subarray(offsetOf(backend, out) >> 2), n);
+    const [a, u, y] = [heap.subarray(offsetOf(backend, x) >> 2), heap.subarray(offsetOf(backend, unit) >> 2), heap.subarray(offsetOf(backend, out) >> 2)];
+    if (blas.sgemv) blas.sgemv(TRANS, rows, n, 1, a, n, u, 1, 0, y, 1);
+    else blas.sgemm(NO_TRANS, NO_TRANS, 1, n, rows, 1, u, rows, a, n, 0, y, n);
   } finally {
     disposeInfo(backend, unit);
   }
@@ -76,8 +77,10 @@ export function sumColumns(blas: NativeBlas, backend: WasmBackend, x: TensorInfo
   const unit = ones(backend, n);
   try {
     const heap = backend.wasm.HEAPF32;
-    blas.sgemm(NO_TRANS, NO_TRANS, rows, 1, n, 1, heap.subarray(offsetOf(backend, x) >> 2), n,
-      heap.subarray(offsetOf(backend, unit) >> 2), 1, 0, heap.subarray(offsetOf(backend, out) >> 2), 1);
+    const [a, u, y] = [heap.subarray(offsetOf(backend, x) >> 2), heap.subarray(offsetOf(backend, unit) >> 2), heap.subarray(offsetOf(backend, out) >> 2)];
+    // sgemv streams x once; sgemm with one column packs x first (twice the memory traffic).
+    if (blas.sgemv) blas.sgemv(NO_TRANS, rows, n, 1, a, n, u, 1, 0, y, 1);
+    else blas.sgemm(NO_TRANS, NO_TRANS, rows, 1, n, 1, a, n, u, 1, 0, y, 1);
   } finally {
     disposeInfo(backend, unit);
   }

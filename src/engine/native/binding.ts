@@ -22,8 +22,15 @@ export type Sgemm = (
   a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
 ) => void;
 
+/** Row-major cblas_sgemv: y = alpha op(A) x + beta y. */
+export type Sgemv = (
+  trans: number, m: number, n: number, alpha: number, a: Float32Array, lda: number, x: Float32Array, incX: number, beta: number, y: Float32Array, incY: number,
+) => void;
+
 export interface NativeBlas {
   readonly sgemm: Sgemm;
+  /** Matrix-vector products (sums along an axis); absent, they are sgemm with one column. */
+  readonly sgemv?: Sgemv;
   /** Which module provided it and how many BLAS threads it runs. */
   readonly description: string;
   readonly threads: number;
@@ -81,6 +88,7 @@ export function loadNblasForThisThread(): unknown {
 
 interface NblasModule {
   sgemm?: unknown;
+  sgemv?: unknown;
 }
 
 /** Chooses the BLAS thread count and exports it for OpenBLAS (unless the user already set it). */
@@ -125,5 +133,6 @@ export function loadNativeBlas(load: ModuleLoader): NativeBlas | string {
   const sgemm = module.sgemm as Sgemm;
   const failed = selfCheck(sgemm);
   if (failed !== null) return `${NATIVE_BLAS_MODULE}: ${failed}`;
-  return { sgemm, threads, description: `${NATIVE_BLAS_MODULE} sgemm (system BLAS), ${threads} BLAS thread${threads > 1 ? 's' : ''}` };
+  const sgemv = typeof module.sgemv === 'function' ? (module.sgemv as Sgemv) : undefined;
+  return { sgemm, sgemv, threads, description: `${NATIVE_BLAS_MODULE} sgemm (system BLAS), ${threads} BLAS thread${threads > 1 ? 's' : ''}` };
 }
