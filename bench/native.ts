@@ -1,9 +1,10 @@
 /**
- * The native-BLAS section of `npm run bench`: pivot gradients/s of the benchmark nets on plain
- * wasm (kernel fixes), on wasm + native BLAS (src/engine/native), and on PyTorch (a peer run of
- * bench/peer/torch_pivot_grads.py on the same workload, when a Python with torch exists), with
- * the ratio native / PyTorch; then throughput against the number of pivots and the width, and
- * the BLAS-thread choice (child processes: OpenBLAS reads its thread count once, at load).
+ * The native-BLAS section of `npm run bench`: pivot gradients/s of the benchmark nets on the bench's
+ * own flat-vector graphs (plain wasm and native kernels, for the kernels' sake), on the engine's
+ * NeuralEnergy (what AutoNEB calls) in its thread configurations, and on PyTorch (a peer run of
+ * bench/peer/torch_pivot_grads.py on the same workload, in four thread settings, when a Python
+ * with torch exists), with the ratio of the best engine configuration to the best PyTorch setting;
+ * then the engine's cost against the number of pivots and the width.
  *
  * Rates are given per wall second and per CPU second of the measuring process (all its
  * threads): this machine is shared, and CPU time measures the work, not the neighbours.
