@@ -59,27 +59,18 @@ export function addBias(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, b
   return out;
 }
 
-/** Sum of x [rows, n] (any leading shape flattened to rows) over the rows, into out [n]. */
-export function sumRows(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, rows: number, n: number, out: TensorInfo): void {
-  const unit = ones(backend, rows);
+/**
+ * Sums of x [rows, n] (any shape flattened so): over the rows into out [n] (`over` 'rows'), or
+ * over each row into out [rows] ('columns'). sgemv streams x once; sgemm with one row or column
+ * (the fallback) packs x first, twice the memory traffic.
+ */
+export function sumAlong(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, rows: number, n: number, out: TensorInfo, over: 'rows' | 'columns'): void {
+  const unit = ones(backend, over === 'rows' ? rows : n);
   try {
     const heap = backend.wasm.HEAPF32;
     const [a, u, y] = [heap.subarray(offsetOf(backend, x) >> 2), heap.subarray(offsetOf(backend, unit) >> 2), heap.subarray(offsetOf(backend, out) >> 2)];
-    if (blas.sgemv) blas.sgemv(TRANS, rows, n, 1, a, n, u, 1, 0, y, 1);
-    else blas.sgemm(NO_TRANS, NO_TRANS, 1, n, rows, 1, u, rows, a, n, 0, y, n);
-  } finally {
-    disposeInfo(backend, unit);
-  }
-}
-
-/** Sum of x [rows, n] (any trailing shape flattened to n) over each row, into out [rows]. */
-export function sumColumns(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, rows: number, n: number, out: TensorInfo): void {
-  const unit = ones(backend, n);
-  try {
-    const heap = backend.wasm.HEAPF32;
-    const [a, u, y] = [heap.subarray(offsetOf(backend, x) >> 2), heap.subarray(offsetOf(backend, unit) >> 2), heap.subarray(offsetOf(backend, out) >> 2)];
-    // sgemv streams x once; sgemm with one column packs x first (twice the memory traffic).
-    if (blas.sgemv) blas.sgemv(NO_TRANS, rows, n, 1, a, n, u, 1, 0, y, 1);
+    if (blas.sgemv) blas.sgemv(over === 'rows' ? TRANS : NO_TRANS, rows, n, 1, a, n, u, 1, 0, y, 1);
+    else if (over === 'rows') blas.sgemm(NO_TRANS, NO_TRANS, 1, n, rows, 1, u, rows, a, n, 0, y, n);
     else blas.sgemm(NO_TRANS, NO_TRANS, rows, 1, n, 1, a, n, u, 1, 0, y, 1);
   } finally {
     disposeInfo(backend, unit);

@@ -16,7 +16,7 @@ import { matMulGeometry } from '../kernels/batch-mat-mul';
 import type { NativeBlas } from './binding';
 import { operand, sgemmHeap } from './gemm';
 import { col2im, im2col, isPointwise } from './im2col';
-import { addBias, biasOperands, sumColumns, sumRows } from './bias';
+import { addBias, biasOperands, sumAlong } from './bias';
 import { gridOf } from './grid';
 import { gridConv2D, gridConv2DBackpropFilter, gridConv2DBackpropInput } from './grid-conv';
 
@@ -198,8 +198,7 @@ function sum(args: Args): TensorInfo {
   const kept = leading ? x.shape.slice(split) : x.shape.slice(0, split);
   const ones = axes.map(() => 1);
   const out = backend.makeOutput(keepDims ? (leading ? [...ones, ...kept] : [...kept, ...ones]) : kept, 'float32');
-  if (leading) sumRows(active(), backend, x, rows, n, out);
-  else sumColumns(active(), backend, x, rows, n, out);
+  sumAlong(active(), backend, x, rows, n, out, leading ? 'rows' : 'columns');
   return out;
 }
 

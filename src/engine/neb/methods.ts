@@ -65,7 +65,8 @@ abstract class NudgedMethod implements NebMethod {
     const dimension = pivots[0].length;
     const chord = subtract(pivots[n - 1], pivots[0]);
     const forces: Vector[] = pivots.map(() => new Float32Array(dimension));
-    const tangents: Vector[] = pivots.map(() => new Float32Array(dimension));
+    const ends = new Float32Array(dimension); // the end pivots have no tangent: one shared zero vector
+    const tangents: Vector[] = pivots.map(() => ends);
     const perpendicular = new Array<number>(n).fill(0);
     for (let i = 1; i < n - 1; i++) {
       const tau = improvedTangent(pivots[i - 1], pivots[i], pivots[i + 1], energies[i - 1], energies[i], energies[i + 1], chord);

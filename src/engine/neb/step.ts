@@ -48,7 +48,7 @@ export async function nebStep(energy: Energy, pivots: readonly Vector[], options
   const moved = pivots.map((p) => Float32Array.from(p));
   const last = pivots.length - 1;
   // The optimisers minimise, so they get the negative force as the path's gradient.
-  const pathGradients = evaluation.forces.forces.map((f, i) => (i === 0 || i === last ? null : f.map((v) => -v)));
+  const pathGradients = evaluation.forces.forces.map((f, i) => (i === 0 || i === last ? null : negated(f)));
   options.optimizer.step(moved, pathGradients, options.learningRate);
   const next = options.method.redistribute(moved, evaluation.climbing >= 0 ? [evaluation.climbing] : []);
   next.forEach((p, i) => {
@@ -58,4 +58,11 @@ export async function nebStep(energy: Energy, pivots: readonly Vector[], options
     }
   });
   return { ...evaluation, pivots: next };
+}
+
+/** -v as a new vector (a plain loop: TypedArray.map with a callback was 10% of a step's time). */
+function negated(v: Vector): Vector {
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = -v[i];
+  return out;
 }

@@ -20,8 +20,6 @@ export function improvedTangent(
   energyNext: number,
   fallback?: Vector,
 ): Vector {
-  const toNext = subtract(next, current);
-  const fromPrev = subtract(current, prev);
   let weightNext: number;
   let weightPrev: number;
   if (energyNext > energy && energy > energyPrev) {
@@ -33,20 +31,23 @@ export function improvedTangent(
     const small = Math.min(Math.abs(energyNext - energy), Math.abs(energyPrev - energy));
     [weightNext, weightPrev] = energyNext > energyPrev ? [big, small] : [small, big];
   }
+  // One pass, no intermediate vectors (fround: the differences round to float32 as stored ones
+  // did, so the tangent is bit for bit what separate difference vectors gave).
   const tangent = new Float32Array(current.length);
-  for (let i = 0; i < tangent.length; i++) tangent[i] = weightNext * toNext[i] + weightPrev * fromPrev[i];
+  for (let i = 0; i < tangent.length; i++) {
+    tangent[i] = weightNext * Math.fround(next[i] - current[i]) + weightPrev * Math.fround(current[i] - prev[i]);
+  }
   // Candidates are built lazily: the fallbacks are rarely needed and vectors may be long.
-  const candidates = [() => tangent, () => subtract(next, prev), () => fallback];
+  const candidates = [() => tangent, () => subtract(next, prev), () => (fallback ? Float32Array.from(fallback) : undefined)];
   for (const candidate of candidates) {
     const vector = candidate();
     const length = vector ? norm(vector) : 0;
-    if (vector && length > 0 && Number.isFinite(length)) return scaled(vector, 1 / length);
+    if (vector && length > 0 && Number.isFinite(length)) return scaleInPlace(vector, 1 / length);
   }
   return new Float32Array(current.length);
 }
 
-function scaled(v: Vector, factor: number): Vector {
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i] * factor;
-  return out;
+function scaleInPlace(v: Vector, factor: number): Vector {
+  for (let i = 0; i < v.length; i++) v[i] *= factor;
+  return v;
 }
