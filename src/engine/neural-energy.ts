@@ -49,8 +49,9 @@ export interface NeuralEnergyDescription {
 }
 
 /**
- * Stacked evaluation holds about 3 floats per coordinate per point (parameters, gradient, its read
- * back): groups are limited to this many coordinates in all (64 MB of parameters).
+ * Stacked evaluation holds a few floats per coordinate per point in the wasm heap (parameters,
+ * their gradient, the autodiff's intermediates): groups are limited to this many coordinates in
+ * all (64 MB of parameters).
  */
 const STACKED_COORDINATES = 1 << 24;
 
@@ -125,7 +126,6 @@ export class NeuralEnergy implements Energy {
    */
   lossAndGradientAt(call: number, points: readonly Vector[], firstIndex = 0, into?: Float32Array[]): LossAndGradient {
     if (into === undefined) {
-      points.forEach((p, i) => this.checkPoint(p, firstIndex + i, false));
       const { vectors, release } = this.recycled.take(points.length, this.dimension);
       return { ...this.lossAndGradientAt(call, points, firstIndex, vectors), release };
     }

@@ -46,9 +46,8 @@ export function stackedLossAndGradient(model: NeuralModel, points: readonly Floa
         return tf.sum(losses);
       };
       const { grads } = tf.valueAndGrads(f)(stacked);
-      // One buffer for all points' gradients, handed out as views: one large allocation is reused
-      // by malloc from call to call, where P separate ones came from fresh pages each time (their
-      // page faults cost more than copying the gradients).
+      // Without `into`: one buffer for all points' gradients, handed out as views (one allocation,
+      // not P; NeuralEnergy passes memory it recycles instead).
       const dimension = model.layout.dimension;
       const buffer = into ? null : new Float32Array(count * dimension);
       const gradients = into ?? points.map((_, p) => buffer!.subarray(p * dimension, (p + 1) * dimension));
