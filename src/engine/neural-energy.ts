@@ -62,6 +62,11 @@ function positiveInt(field: string, value: number): number {
   return value;
 }
 
+/** A point of the wrong length is refused, naming it (the pool checks before it copies). */
+export function checkLength(point: Vector, dimension: number, index: number): void {
+  if (point.length !== dimension) throw new InvalidInputError(`points[${index}]`, `expected ${dimension} coordinates, got ${point.length}`);
+}
+
 /** Throws at the first non-finite value, unless `sum` (of all of them) is finite. */
 function requireFinite(kind: 'coordinate' | 'gradient', values: Vector, sum: number, index: number, where: string): void {
   if (Number.isFinite(sum)) return;
@@ -201,7 +206,7 @@ export class NeuralEnergy implements Energy {
 
   /** Length, and (unless the evaluation checks it from its sums) finiteness of a point. */
   private checkPoint(point: Vector, index: number, scan = true): void {
-    if (point.length !== this.dimension) throw new InvalidInputError(`points[${index}]`, `expected ${this.dimension} coordinates, got ${point.length}`);
+    checkLength(point, this.dimension, index);
     if (scan) requireFinite('coordinate', point, Number.NaN, index, '');
   }
 

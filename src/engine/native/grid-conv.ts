@@ -63,26 +63,46 @@ function channelPatches(heap: Float32Array, grid: number, cols: number, g: Grid,
   });
 }
 
-/** out = conv(x, filter) for a stride-1 convolution with grid g. */
-export function gridConv2D(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, filter: TensorInfo, out: TensorInfo,
-  info: backend_util.Conv2DInfo, g: Grid): void {
-  const { inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
-  const plane = g.pixels;
+/**
+ * How x enters the products of the forward pass and the filter gradient: per tap (`taps`) or as
+ * channel-major patches, whether it needs a padded copy, and the scratch floats for that copy
+ * and for the patches (K x rows, K = taps x ci).
+ */
+function xPlan(g: Grid, info: backend_util.Conv2DInfo): { taps: boolean; padded: boolean; K: number; gridFloats: number; colsFloats: number } {
+  const ci = info.inChannels;
   const taps = ci >= TAPS_MIN_CHANNELS;
   const padded = taps ? xPadded(g, info) : ci > 1 || xPadded(g, info);
   const K = g.shifts.length * ci;
-  withScratch(blas, backend, [padded ? plane * ci : 0, g.rows * co, taps ? 0 : K * g.rows], (heap, [xg, og, cols], gemm) => {
-    const xAt = at(backend, x);
+  return { taps, padded, K, gridFloats: padded ? g.pixels * ci : 0, colsFloats: taps ? 0 : K * g.rows };
+}
+
+/**
+ * Lays x out as the plan says (padded grid copy, and the patches when not per tap); returns the
+ * grid's float index (x itself when it needs no copy).
+ */
+function layOutX(heap: Float32Array, xAt: number, xg: number, cols: number, g: Grid, info: backend_util.Conv2DInfo,
+  plan: ReturnType<typeof xPlan>): number {
+  const { inHeight, inWidth, inChannels: ci } = info;
+  const grid = plan.padded ? xg : xAt;
+  if (plan.taps) {
+    if (plan.padded) toGrid(heap, xAt, grid, g, inHeight, inWidth, ci, g.top, g.left);
+  } else {
+    if (plan.padded) toChannelGrid(heap, xAt, grid, g, inHeight, inWidth, ci);
+    channelPatches(heap, grid, cols, g, ci);
+  }
+  return grid;
+}
+
+/** out = conv(x, filter) for a stride-1 convolution with grid g. */
+export function gridConv2D(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, filter: TensorInfo, out: TensorInfo,
+  info: backend_util.Conv2DInfo, g: Grid): void {
+  const { inChannels: ci, outHeight, outWidth, outChannels: co } = info;
+  const plan = xPlan(g, info);
+  withScratch(blas, backend, [plan.gridFloats, g.rows * co, plan.colsFloats], (heap, [xg, og, cols], gemm) => {
+    const grid = layOutX(heap, at(backend, x), xg, cols, g, info, plan);
     const w = at(backend, filter);
-    const grid = padded ? xg : xAt;
-    if (taps) {
-      if (padded) toGrid(heap, xAt, grid, g, inHeight, inWidth, ci, g.top, g.left);
-      g.shifts.forEach((shift, t) => gemm(false, false, g.rows, co, ci, grid + shift * ci, ci, w + t * ci * co, co, t === 0 ? 0 : 1, og, co));
-    } else {
-      if (padded) toChannelGrid(heap, xAt, grid, g, inHeight, inWidth, ci);
-      channelPatches(heap, grid, cols, g, ci);
-      gemm(true, false, g.rows, co, K, cols, g.rows, w, co, 0, og, co);
-    }
+    if (plan.taps) g.shifts.forEach((shift, t) => gemm(false, false, g.rows, co, ci, grid + shift * ci, ci, w + t * ci * co, co, t === 0 ? 0 : 1, og, co));
+    else gemm(true, false, g.rows, co, plan.K, cols, g.rows, w, co, 0, og, co);
     fromGrid(heap, og, at(backend, out), g, outHeight, outWidth, co, 0, 0);
   });
 }
@@ -90,26 +110,16 @@ export function gridConv2D(blas: NativeBlas, backend: WasmBackend, x: TensorInfo
 /** dW = the filter gradient of a stride-1 convolution with grid g. */
 export function gridConv2DBackpropFilter(blas: NativeBlas, backend: WasmBackend, x: TensorInfo, dy: TensorInfo, dW: TensorInfo,
   info: backend_util.Conv2DInfo, g: Grid): void {
-  const { inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
-  const plane = g.pixels;
-  const taps = ci >= TAPS_MIN_CHANNELS;
-  const padded = taps ? xPadded(g, info) : ci > 1 || xPadded(g, info);
+  const { inChannels: ci, outHeight, outWidth, outChannels: co } = info;
+  const plan = xPlan(g, info);
   const padDy = dyPadded(g, info);
-  const K = g.shifts.length * ci;
-  withScratch(blas, backend, [padded ? plane * ci : 0, padDy ? plane * co : 0, taps ? 0 : K * g.rows], (heap, [xg, dyg, cols], gemm) => {
-    const xAt = at(backend, x);
+  withScratch(blas, backend, [plan.gridFloats, padDy ? g.pixels * co : 0, plan.colsFloats], (heap, [xg, dyg, cols], gemm) => {
+    const grid = layOutX(heap, at(backend, x), xg, cols, g, info, plan);
     const w = at(backend, dW);
-    const grid = padded ? xg : xAt;
     const dyGrid = padDy ? dyg : at(backend, dy);
     if (padDy) toGrid(heap, at(backend, dy), dyGrid, g, outHeight, outWidth, co, 0, 0);
-    if (taps) {
-      if (padded) toGrid(heap, xAt, grid, g, inHeight, inWidth, ci, g.top, g.left);
-      g.shifts.forEach((shift, t) => gemm(true, false, ci, co, g.rows, grid + shift * ci, ci, dyGrid, co, 0, w + t * ci * co, co));
-    } else {
-      if (padded) toChannelGrid(heap, xAt, grid, g, inHeight, inWidth, ci);
-      channelPatches(heap, grid, cols, g, ci);
-      gemm(false, false, K, co, g.rows, cols, g.rows, dyGrid, co, 0, w, co);
-    }
+    if (plan.taps) g.shifts.forEach((shift, t) => gemm(true, false, ci, co, g.rows, grid + shift * ci, ci, dyGrid, co, 0, w + t * ci * co, co));
+    else gemm(false, false, plan.K, co, g.rows, cols, g.rows, dyGrid, co, 0, w, co);
   });
 }
 

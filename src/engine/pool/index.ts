@@ -11,7 +11,7 @@ import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { NonFiniteEnergyError, type Energy, type LossAndGradient, type Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { createModel } from '../models';
-import type { NeuralEnergyDescription } from '../neural-energy';
+import { checkLength, type NeuralEnergyDescription } from '../neural-energy';
 import { RecycledVectors } from '../recycled-vectors';
 import { currentBackend } from './backend';
 import type { CallReply, CallResult, ReadyReply, WorkerError, WorkerInit, WorkerRequestBody } from './protocol';
@@ -143,9 +143,7 @@ export class PooledNeuralEnergy implements Energy {
 
   private async lossAndGradientOf(call: number, points: readonly Vector[]): Promise<LossAndGradient> {
     const d = this.dimension;
-    points.forEach((p, i) => {
-      if (p.length !== d) throw new InvalidInputError(`points[${i}]`, `expected ${d} coordinates, got ${p.length}`);
-    });
+    points.forEach((p, i) => checkLength(p, d, i));
     await this.ready();
     // Points and gradients go through memory shared with the workers: copying them in messages
     // allocated tens of MB per call in every thread, and page faults on fresh memory serialise
