@@ -2,9 +2,11 @@
  * Chooses the TensorFlow.js backend at start-up and reports the choice with its reason.
  *
  * Order (auto): @tensorflow/tfjs-node-gpu, @tensorflow/tfjs-node (both register backend
- * 'tensorflow', native libtensorflow), wasm (with the kernel fixes of ./kernels), cpu. The first
- * whose module loads AND whose backend initialises wins. `NEB_ATLAS_BACKEND` (auto,
- * tensorflow-gpu, tensorflow, native-blas, wasm, cpu) forces one; a forced choice that fails is an error.
+ * 'tensorflow', native libtensorflow), webgpu (Dawn, ./tfjs/webgpu: only on a hardware adapter),
+ * wasm (with the kernel fixes of ./kernels), cpu. The first whose module loads AND whose backend
+ * initialises wins. `NEB_ATLAS_BACKEND` (auto, tensorflow-gpu, tensorflow, webgpu, native-blas,
+ * wasm, cpu) forces one; a forced choice that fails is an error. A forced 'webgpu' also accepts a
+ * software adapter (Mesa llvmpipe through Dawn's OpenGL path): correct, but slower than wasm.
  *
  * 'native-blas' is wasm plus the native kernel set of ./native (BatchMatMul and convolutions as
  * OpenBLAS sgemm through the optional npm package `nblas`). Auto uses it whenever wasm is chosen
@@ -18,16 +20,19 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernelFixes } from './kernels';
+import { dawnBindingPath, WEBGPU_MODULE, type WebGpuAdapterReport } from './tfjs/webgpu/adapter';
+import { prepareWebGpu } from './tfjs/webgpu/backend';
+import { registerWebGpuKernelFixes } from './tfjs/webgpu/fixes';
 import { loadNativeBlas, loadNblasForThisThread, NATIVE_BLAS_MODULE, registerNativeKernels, registerWasmExtras, unregisterNativeKernels } from './native';
 
 export const BACKEND_ENV_VAR = 'NEB_ATLAS_BACKEND';
 
-export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 /** wasm with the heavy kernels on native BLAS (./native); not a separate tfjs backend. */
 export const NATIVE_BLAS = 'native-blas';
 export type BackendName = BackendCandidate | typeof NATIVE_BLAS;
 export type BackendChoice = 'auto' | BackendName;
-export const BACKEND_CANDIDATES: readonly BackendCandidate[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_CANDIDATES: readonly BackendCandidate[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** A `require`-like loader: returns the module or throws. */
 export type ModuleLoader = (moduleId: string) => unknown;
@@ -57,12 +62,14 @@ export interface BackendReport {
   readonly reason: string;
   /** Every candidate tried, in order. */
   readonly attempts: readonly BackendAttempt[];
-  /** Kernel fixes registered (wasm only). */
+  /** Kernel fixes registered (wasm and webgpu). */
   readonly kernelFixes: readonly string[];
   /** The wasm binary in use: 'simd' or 'plain' (wasm only). */
   readonly wasmVariant?: 'simd' | 'plain';
   /** Whether the native BLAS kernel set is used, and why (wasm only). */
   readonly nativeBlas?: NativeBlasReport;
+  /** The WebGPU adapter (webgpu only): vendor, architecture, Dawn backend, software or not. */
+  readonly adapter?: WebGpuAdapterReport;
 }
 
 export interface InitBackendOptions {
@@ -87,15 +94,22 @@ export class BackendError extends Error {
 const MODULES: Record<BackendCandidate, string | null> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
+  webgpu: WEBGPU_MODULE,
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: null,
 };
 const TF_NAMES: Record<BackendCandidate, string> = {
-  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu',
+  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', webgpu: 'webgpu', wasm: 'wasm', cpu: 'cpu',
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const nodeRequire: ModuleLoader = (id) => (id === NATIVE_BLAS_MODULE ? loadNblasForThisThread() : require(id));
+/* eslint-disable @typescript-eslint/no-require-imports */
+const nodeRequire: ModuleLoader = (id) => {
+  if (id === NATIVE_BLAS_MODULE) return loadNblasForThisThread();
+  // `webgpu`'s index is an ES module (Node 20 cannot require it): load its native binding.
+  if (id === WEBGPU_MODULE) return require(dawnBindingPath((m) => require.resolve(m)));
+  return require(id);
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function parseChoice(value: string, source: string): BackendChoice {
   const v = value.trim().toLowerCase();
@@ -152,10 +166,15 @@ function prepareWasm(wasmModule: WasmModule): void {
   if (folder !== null && typeof wasmModule.setWasmPaths === 'function') wasmModule.setWasmPaths(folder);
 }
 
-async function tryCandidate(candidate: BackendCandidate, load: ModuleLoader): Promise<string | null> {
+async function tryCandidate(candidate: BackendCandidate, load: ModuleLoader, forced: boolean): Promise<string | WebGpuAdapterReport | null> {
   const moduleId = MODULES[candidate];
   const tfName = TF_NAMES[candidate];
-  if (moduleId !== null) {
+  let adapter: WebGpuAdapterReport | undefined;
+  if (candidate === 'webgpu') {
+    const prepared = await prepareWebGpu(load, forced);
+    if (typeof prepared === 'string') return prepared;
+    adapter = prepared;
+  } else if (moduleId !== null) {
     let loaded: unknown;
     try {
       loaded = load(moduleId);
@@ -169,7 +188,7 @@ async function tryCandidate(candidate: BackendCandidate, load: ModuleLoader): Pr
   }
   const { ok, warnings } = await setBackendCapturingWarnings(tfName);
   if (!ok) return `backend '${tfName}' failed to initialise${warnings.length ? `: ${warnings.map((w) => w.split('\n')[0]).join('; ')}` : ''}`;
-  return null;
+  return adapter ?? null;
 }
 
 /**
@@ -186,11 +205,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const attempts: BackendAttempt[] = [];
   unregisterNativeKernels(); // a previous initBackend in this process may have registered them
   for (const candidate of candidates) {
-    const error = await tryCandidate(candidate, load);
+    const outcome = await tryCandidate(candidate, load, choice === candidate);
+    const error = typeof outcome === 'string' ? outcome : null;
+    const adapter = outcome !== null && typeof outcome === 'object' ? outcome : undefined;
     attempts.push(error === null ? { candidate, ok: true } : { candidate, ok: false, error });
     if (error !== null) continue;
     const fixes = candidate === 'wasm' && options.kernelFixes !== false;
-    const kernelFixes = fixes ? [...registerWasmKernelFixes(), ...registerWasmExtras()] : [];
+    const kernelFixes = fixes ? [...registerWasmKernelFixes(), ...registerWasmExtras()] : candidate === 'webgpu' ? registerWebGpuKernelFixes() : [];
     const nativeBlas = fixes && choice !== 'wasm' ? useNativeBlas(load) : undefined;
     if (choice === NATIVE_BLAS && !nativeBlas?.ok) {
       throw new BackendError(`backend '${NATIVE_BLAS}' (${options.choice !== undefined ? 'option' : BACKEND_ENV_VAR}) is not usable: ` +
@@ -205,7 +226,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     const details = wasmVariant
       ? [wasmVariant, kernelFixes.length ? 'kernel fixes' : 'stock kernels',
         ...(nativeBlas ? [nativeBlas.ok ? nativeBlas.reason : `native BLAS not used: ${nativeBlas.reason}`] : [])]
-      : [];
+      : adapter ? [adapter.summary] : [];
     return {
       name,
       tfBackend: tf.getBackend(),
@@ -214,6 +235,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       kernelFixes,
       ...(wasmVariant ? { wasmVariant } : {}),
       ...(nativeBlas ? { nativeBlas } : {}),
+      ...(adapter ? { adapter } : {}),
     };
   }
   const last = attempts[attempts.length - 1];

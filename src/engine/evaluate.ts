@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensors, chunks, loadDataset, makeBatch, sampleIndices, type DataSpec, type Dataset } from './data';
 import { checkCompatible } from './models/compat';
-import { createModel, crossEntropy, errorCount, findEntry, lossAndGradient, toParamTensors, checkParameters, type ModelSpec, type NeuralModel } from './models';
+import { createModel, crossEntropy, errorCount, findEntry, gradientSteps, read, readNow, toParamTensors, checkParameters, type ModelSpec, type NeuralModel, type Reads } from './models';
 import { Random } from './random';
 import { lerp } from './vector';
 
@@ -37,6 +37,11 @@ function resolve(modelSpec: ModelSpec | NeuralModel, data: DataSpec | Dataset): 
  * vector). Per-batch sums are accumulated in float64.
  */
 export function evaluateSplit(model: NeuralModel, params: Float32Array, dataset: Dataset, part: 'train' | 'test', options: EvaluateOptions = {}): SplitMetrics {
+  return readNow(splitSteps(model, params, dataset, part, options));
+}
+
+/** evaluateSplit as read steps (models/readback): one readback per batch. */
+function* splitSteps(model: NeuralModel, params: Float32Array, dataset: Dataset, part: 'train' | 'test', options: EvaluateOptions): Reads<SplitMetrics> {
   checkParameters(model, params);
   const count = Math.min(dataset[part].count, options.limit ?? Infinity);
   let lossSum = 0;
@@ -44,13 +49,18 @@ export function evaluateSplit(model: NeuralModel, params: Float32Array, dataset:
   const named = toParamTensors(model, params);
   try {
     for (const indices of chunks(count, options.batchSize ?? 1000)) {
-      const [loss, wrong] = tf.tidy(() => {
+      const metrics = tf.tidy(() => {
         const { x, labels } = batchTensors(dataset, makeBatch(dataset, part, indices));
         const logits = model.apply(named, x, { training: false });
-        return [crossEntropy(logits, labels).dataSync()[0], errorCount(logits, labels).dataSync()[0]];
+        return [crossEntropy(logits, labels), errorCount(logits, labels)];
       });
-      lossSum += loss * indices.length;
-      errors += wrong;
+      try {
+        const [loss, wrong] = yield metrics;
+        lossSum += loss[0] * indices.length;
+        errors += wrong[0];
+      } finally {
+        tf.dispose(metrics);
+      }
     }
   } finally {
     tf.dispose([...named.values()]);
@@ -65,8 +75,22 @@ export function evaluate(
   params: Float32Array,
   options: EvaluateOptions = {},
 ): { train: SplitMetrics; test: SplitMetrics } {
+  return readNow(evaluateSteps(modelSpec, data, params, options));
+}
+
+/** evaluate on any backend (asynchronous readback where the backend needs it: webgpu). */
+export function evaluateAsync(
+  modelSpec: ModelSpec | NeuralModel,
+  data: DataSpec | Dataset,
+  params: Float32Array,
+  options: EvaluateOptions = {},
+): Promise<{ train: SplitMetrics; test: SplitMetrics }> {
+  return read(evaluateSteps(modelSpec, data, params, options));
+}
+
+function* evaluateSteps(modelSpec: ModelSpec | NeuralModel, data: DataSpec | Dataset, params: Float32Array, options: EvaluateOptions): Reads<{ train: SplitMetrics; test: SplitMetrics }> {
   const { model, dataset } = resolve(modelSpec, data);
-  return { train: evaluateSplit(model, params, dataset, 'train', options), test: evaluateSplit(model, params, dataset, 'test', options) };
+  return { train: yield* splitSteps(model, params, dataset, 'train', options), test: yield* splitSteps(model, params, dataset, 'test', options) };
 }
 
 export interface RecomputeOptions {
@@ -82,6 +106,11 @@ export interface RecomputeOptions {
  * PyTorch's `update_bn` (momentum None) does. Unchanged for models without BatchNorm.
  */
 export function recomputeBatchNorm(model: NeuralModel, params: Float32Array, dataset: Dataset, options: RecomputeOptions = {}): Float32Array {
+  return readNow(recomputeSteps(model, params, dataset, options));
+}
+
+/** recomputeBatchNorm as read steps (models/readback). */
+export function* recomputeSteps(model: NeuralModel, params: Float32Array, dataset: Dataset, options: RecomputeOptions = {}): Reads<Float32Array> {
   const out = Float32Array.from(params);
   if (!model.layout.entries.some((e) => e.role === 'running_mean')) return out;
   const batches = options.batches ?? 50;
@@ -91,7 +120,7 @@ export function recomputeBatchNorm(model: NeuralModel, params: Float32Array, dat
   for (let b = 0; b < batches; b++) {
     const { x, labels } = batchTensors(dataset, makeBatch(dataset, 'train', sampleIndices(random, dataset.train.count, batchSize)));
     try {
-      for (const s of lossAndGradient(model, params, x, labels).statistics) {
+      for (const s of (yield* gradientSteps(model, params, x, labels)).statistics) {
         const acc = sums.get(s.prefix) ?? { mean: new Float64Array(s.mean.length), variance: new Float64Array(s.mean.length) };
         const unbias = s.count > 1 ? s.count / (s.count - 1) : 1;
         s.mean.forEach((v, c) => (acc.mean[c] += v / batches));

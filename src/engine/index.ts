@@ -16,6 +16,7 @@ export * from './autoneb/run';
 export * from './landscape';
 export * from './safetensors';
 export * from './backend';
+export { isSoftwareAdapter, type WebGpuAdapterReport } from './tfjs/webgpu/adapter';
 export * from './models';
 export * from './data';
 export * from './train';

@@ -13,9 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { NonFiniteEnergyError, type Energy, type LossAndGradient, type Vector } from './energy';
 import { InvalidInputError } from './errors';
 import { batchTensors, chunks, loadDataset, makeBatch, sampleIndices, validateDataSpec, type Batch, type DataSpec, type Dataset } from './data';
-import { recomputeBatchNorm, type RecomputeOptions } from './evaluate';
+import { recomputeSteps, type RecomputeOptions } from './evaluate';
 import { checkCompatible } from './models/compat';
-import { canStack, createModel, crossEntropy, lossAndGradient, stackedLossAndGradient, toParamTensors, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
+import { canStack, createModel, crossEntropy, gradientSteps, read, readLater, readNow, readsAsynchronously, stackedSteps, toParamTensors, type Reads, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
 import { Random } from './random';
 import { RecycledVectors } from './recycled-vectors';
 import { firstNonFinite } from './vector';
@@ -122,18 +122,30 @@ export class NeuralEnergy implements Energy {
   }
 
   async lossAndGradient(points: readonly Vector[]): Promise<LossAndGradient> {
-    return this.lossAndGradientAt(this.calls++, points);
+    if (!readsAsynchronously()) return this.lossAndGradientAt(this.calls++, points);
+    const { vectors, release } = this.recycled.take(points.length, this.dimension);
+    try {
+      return { ...(await readLater(this.gradientSteps(this.calls++, points, 0, vectors))), release };
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   /**
    * lossAndGradient with the batch of an explicit call number (the pool uses this), gradients
-   * written into `into` when given.
+   * written into `into` when given. Synchronous: not on webgpu (see models/readback).
    */
   lossAndGradientAt(call: number, points: readonly Vector[], firstIndex = 0, into?: Float32Array[]): LossAndGradient {
     if (into === undefined) {
       const { vectors, release } = this.recycled.take(points.length, this.dimension);
       return { ...this.lossAndGradientAt(call, points, firstIndex, vectors), release };
     }
+    return readNow(this.gradientSteps(call, points, firstIndex, into));
+  }
+
+  /** The evaluation as read steps: one readback per group of stacked points (or per point). */
+  private *gradientSteps(call: number, points: readonly Vector[], firstIndex: number, into: Float32Array[]): Reads<LossAndGradient> {
     const stack = canStack(this.model);
     points.forEach((p, i) => this.checkPoint(p, firstIndex + i, !stack));
     const batch = this.batchOfCall(call, this.batchBuffer);
@@ -146,7 +158,7 @@ export class NeuralEnergy implements Energy {
       for (let from = 0; from < points.length; from += group) {
         const some = points.slice(from, from + group) as Float32Array[];
         const targets = into?.slice(from, from + group);
-        const r = stack ? stackedLossAndGradient(this.model, some, x, labels, targets) : this.evaluateOne(some[0], x, labels, targets?.[0]);
+        const r = stack ? yield* stackedSteps(this.model, some, x, labels, targets) : yield* this.evaluateOne(some[0], x, labels, targets?.[0]);
         if (stack) some.forEach((p, k) => requireFinite('coordinate', p, r.pointSums[k], firstIndex + from + k, ''));
         r.losses.forEach((loss, k) => {
           const index = firstIndex + from + k;
@@ -163,45 +175,54 @@ export class NeuralEnergy implements Energy {
   }
 
   /** One point's loss and gradient, shaped like a stacked result (no sums: checks scan). */
-  private evaluateOne(point: Float32Array, x: tf.Tensor, labels: tf.Tensor1D, into?: Float32Array): StackedResult {
-    const one = lossAndGradient(this.model, point, x, labels);
+  private *evaluateOne(point: Float32Array, x: tf.Tensor, labels: tf.Tensor1D, into?: Float32Array): Reads<StackedResult> {
+    const one = yield* gradientSteps(this.model, point, x, labels);
     into?.set(one.gradient);
     return { losses: [one.loss], gradients: [into ?? one.gradient], pointSums: [Number.NaN], gradientSums: [Number.NaN] };
   }
 
   async loss(points: readonly Vector[]): Promise<number[]> {
-    return this.lossAt(points);
+    return read(this.lossSteps(points, 0));
   }
 
   /** Mean cross-entropy of each point on the fixed evaluation subset (BatchNorm in eval mode). */
   lossAt(points: readonly Vector[], firstIndex = 0): number[] {
+    return readNow(this.lossSteps(points, firstIndex));
+  }
+
+  private *lossSteps(points: readonly Vector[], firstIndex: number): Reads<number[]> {
     const [h, w, c] = this.dataset.shape;
     const size = h * w * c;
     const total = this.evalBatch.count;
-    return points.map((point, i) => {
+    const out: number[] = [];
+    for (const [i, point] of points.entries()) {
       this.checkPoint(point, firstIndex + i);
-      const p = this.description.batchNorm === 'recompute' ? recomputeBatchNorm(this.model, point, this.dataset, { seed: this.description.seed, ...this.description.recompute }) : point;
+      const p = this.description.batchNorm === 'recompute' ? yield* recomputeSteps(this.model, point, this.dataset, { seed: this.description.seed, ...this.description.recompute }) : point;
       const named = toParamTensors(this.model, p);
       let sum = 0;
       try {
         for (const idx of chunks(total, this.evalBatchSize)) {
           const from = idx[0];
           const n = idx.length;
-          sum +=
-            n *
-            tf.tidy(() => {
-              const x = tf.tensor4d(this.evalBatch.x.subarray(from * size, (from + n) * size), [n, h, w, c]);
-              const labels = tf.tensor1d(this.evalBatch.labels.subarray(from, from + n), 'int32');
-              return crossEntropy(this.model.apply(named, x, { training: false }), labels).dataSync()[0];
-            });
+          const chunkLoss = tf.tidy(() => {
+            const x = tf.tensor4d(this.evalBatch.x.subarray(from * size, (from + n) * size), [n, h, w, c]);
+            const labels = tf.tensor1d(this.evalBatch.labels.subarray(from, from + n), 'int32');
+            return crossEntropy(this.model.apply(named, x, { training: false }), labels);
+          });
+          try {
+            sum += n * (yield [chunkLoss])[0][0];
+          } finally {
+            chunkLoss.dispose();
+          }
         }
       } finally {
         tf.dispose([...named.values()]);
       }
       const loss = sum / total;
       if (!Number.isFinite(loss)) throw new NonFiniteEnergyError('loss', firstIndex + i, 'evaluation subset');
-      return loss;
-    });
+      out.push(loss);
+    }
+    return out;
   }
 
   /** Length, and (unless the evaluation checks it from its sums) finiteness of a point. */

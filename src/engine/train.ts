@@ -7,7 +7,7 @@
 import { NonFiniteEnergyError } from './energy';
 import { InvalidInputError } from './errors';
 import { BatchSampler, batchTensors, loadDataset, makeBatch, type DataSpec, type Dataset } from './data';
-import { createModel, initialParameters, lossAndGradient, trainableMask, findEntry, type ModelSpec, type NeuralModel, type LossAndGradientResult } from './models';
+import { createModel, initialParameters, lossAndGradientAsync, trainableMask, findEntry, type ModelSpec, type NeuralModel, type LossAndGradientResult } from './models';
 import { Random } from './random';
 import { checkCompatible } from './models/compat';
 import * as tf from '@tensorflow/tfjs';
@@ -126,7 +126,7 @@ export async function trainMinimum(
     const { x, labels } = batchTensors(dataset, batch);
     let result: LossAndGradientResult;
     try {
-      result = lossAndGradient(model, params, x, labels);
+      result = await lossAndGradientAsync(model, params, x, labels);
     } finally {
       tf.dispose([x, labels]);
     }

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { ENV } from '../config';
 import {
   createModel,
-  evaluate,
+  evaluateAsync,
   loadDataset,
   NeuralEnergy,
   PooledNeuralEnergy,
@@ -58,7 +58,7 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
       return result.params;
     },
     async evaluate(point): Promise<Metrics> {
-      const { train, test } = evaluate(model, dataset, point);
+      const { train, test } = await evaluateAsync(model, dataset, point);
       return { trainLoss: train.loss, testLoss: test.loss, trainError: train.error, testError: test.error };
     },
     async evaluateMany(points): Promise<Metrics[]> {

@@ -30,10 +30,18 @@ export function stackSlices(points: readonly Float32Array[], offset: number, siz
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
-/** Copies slice p of a float32 tensor [P, size...] into targets[p] at `offset`. */
-export function unstackInto(t: tf.Tensor, targets: readonly Float32Array[], offset: number, size: number): void {
-  const backend = wasmBackend();
-  const values = backend === null ? (t.dataSync() as Float32Array) : backend.wasm.HEAPF32;
-  const at = backend === null ? 0 : offsetOf(backend, t) >> 2;
+/** Whether unstackInto reads a tensor where it lies (wasm heap) rather than from its values. */
+export function unstacksInPlace(): boolean {
+  return wasmBackend() !== null;
+}
+
+/**
+ * Copies slice p of a float32 tensor [P, size...] (or of its values, already read back) into
+ * targets[p] at `offset`.
+ */
+export function unstackInto(t: tf.Tensor | Float32Array, targets: readonly Float32Array[], offset: number, size: number): void {
+  const backend = t instanceof Float32Array ? null : wasmBackend();
+  const values = t instanceof Float32Array ? t : backend === null ? (t.dataSync() as Float32Array) : backend.wasm.HEAPF32;
+  const at = backend === null ? 0 : offsetOf(backend, t as tf.Tensor) >> 2;
   targets.forEach((g, p) => g.set(values.subarray(at + p * size, at + (p + 1) * size), offset));
 }

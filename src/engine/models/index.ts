@@ -12,6 +12,7 @@ import { initialiseParameters, type ParameterLayout } from './layout';
 import { createMlp } from './mlp';
 import type { NeuralModel } from './model';
 import { crossEntropy, type BatchStatistics, type ParamTensors } from './ops';
+import { read, readNow, type Reads } from './readback';
 import { createResNet } from './resnet';
 import { validateModelSpec, type ModelSpec } from './spec';
 
@@ -22,7 +23,8 @@ export type { ParameterLayout, ParameterEntry, ParameterRole } from './layout';
 export { trainableMask, findEntry } from './layout';
 export type { BatchStatistics, ForwardMode, ParamTensors } from './ops';
 export { crossEntropy, errorCount, BN_EPSILON } from './ops';
-export { canStack, stackedLossAndGradient, type StackedResult } from './stacked';
+export { canStack, stackedLossAndGradient, stackedSteps, type StackedResult } from './stacked';
+export { read, readLater, readNow, readsAsynchronously, type Reads, type Values } from './readback';
 
 const factories: { [K in ModelSpec['kind']]: (spec: Extract<ModelSpec, { kind: K }>) => NeuralModel } = {
   mlp: createMlp,
@@ -87,13 +89,23 @@ export interface LossAndGradientResult {
  * (BatchNorm uses batch statistics, as in PyTorch's model.train()).
  */
 export function lossAndGradient(model: NeuralModel, params: Float32Array, x: tf.Tensor, labels: tf.Tensor1D): LossAndGradientResult {
+  return readNow(gradientSteps(model, params, x, labels));
+}
+
+/** lossAndGradient on any backend (asynchronous readback where the backend needs it: webgpu). */
+export function lossAndGradientAsync(model: NeuralModel, params: Float32Array, x: tf.Tensor, labels: tf.Tensor1D): Promise<LossAndGradientResult> {
+  return read(gradientSteps(model, params, x, labels));
+}
+
+/** lossAndGradient as read steps (see ./readback): one readback of loss, gradients and statistics. */
+export function* gradientSteps(model: NeuralModel, params: Float32Array, x: tf.Tensor, labels: tf.Tensor1D): Reads<LossAndGradientResult> {
   const statistics: BatchStatistics[] = [];
   const trainable = model.layout.entries.filter((e) => e.trainable);
-  let result: LossAndGradientResult | undefined;
+  let kept: tf.Tensor[] = [];
   try {
-    // The result is built inside and handed out by closure, not returned from tidy: tidy walks
-    // whatever it returns element by element looking for tensors, and for a Float32Array of D
-    // coordinates that walk cost 20x the gradient itself (26 vs 650 gradients/s, MLP 784-100-10).
+    // The tensors are kept inside and handed out by closure, not returned from tidy: tidy walks
+    // whatever it returns element by element looking for tensors (for a Float32Array of D
+    // coordinates that walk cost 20x the gradient itself, MLP 784-100-10).
     tf.tidy(() => {
       const named = toParamTensors(model, params);
       const order = trainable.map((e) => named.get(e.name) as tf.Tensor);
@@ -102,23 +114,26 @@ export function lossAndGradient(model: NeuralModel, params: Float32Array, x: tf.
         return crossEntropy(model.apply(current, x, { training: true, statistics }), labels);
       };
       const { value, grads } = tf.valueAndGrads(f)(order);
-      const gradient = new Float32Array(model.layout.dimension);
-      trainable.forEach((e, i) => gradient.set(grads[i].dataSync() as Float32Array, e.offset));
-      result = {
-        loss: value.dataSync()[0],
-        gradient,
-        statistics: statistics.map((s) => ({
-          prefix: s.prefix,
-          mean: s.mean.dataSync() as Float32Array,
-          variance: s.variance.dataSync() as Float32Array,
-          count: s.count,
-        })),
-      };
+      kept = [value, ...grads].map((t) => tf.keep(t));
     });
+    const values = yield [...kept, ...statistics.flatMap((s) => [s.mean, s.variance])];
+    const gradient = new Float32Array(model.layout.dimension);
+    trainable.forEach((e, i) => gradient.set(values[1 + i] as Float32Array, e.offset));
+    const at = 1 + trainable.length;
+    return {
+      loss: values[0][0],
+      gradient,
+      statistics: statistics.map((s, k) => ({
+        prefix: s.prefix,
+        mean: values[at + 2 * k] as Float32Array,
+        variance: values[at + 2 * k + 1] as Float32Array,
+        count: s.count,
+      })),
+    };
   } finally {
+    tf.dispose(kept);
     for (const s of statistics) tf.dispose([s.mean, s.variance]);
   }
-  return result!;
 }
 
 /** Mean cross-entropy on one batch (no gradient); `training` as in `forward`. */

@@ -2,12 +2,14 @@
  * Loss and gradient of several points at once on one shared batch (models with `applyStacked`).
  * Parameters are stacked per tensor, [P, ...shape], so that the products of a layer cover every
  * point; the gradient of the sum of the points' losses is each point's own gradient, read back
- * per tensor and cut into one flat vector per point.
+ * per tensor and cut into one flat vector per point. One dispatch for all points, one readback
+ * (losses, sums and the gradient tensors together).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NeuralModel } from './model';
-import { stackSlices, unstackInto } from './host-transfer';
+import { stackSlices, unstackInto, unstacksInPlace } from './host-transfer';
 import { stackedCrossEntropy } from './ops';
+import { readNow, type Reads } from './readback';
 
 export interface StackedResult {
   losses: number[];
@@ -31,10 +33,15 @@ export function canStack(model: NeuralModel): boolean {
  * `into` when given (one vector per point).
  */
 export function stackedLossAndGradient(model: NeuralModel, points: readonly Float32Array[], x: tf.Tensor, labels: tf.Tensor1D, into?: Float32Array[]): StackedResult {
+  return readNow(stackedSteps(model, points, x, labels, into));
+}
+
+/** stackedLossAndGradient as read steps (see ./readback): one readback. */
+export function* stackedSteps(model: NeuralModel, points: readonly Float32Array[], x: tf.Tensor, labels: tf.Tensor1D, into?: Float32Array[]): Reads<StackedResult> {
   if (!canStack(model)) throw new Error(`${model.name} cannot evaluate stacked points`);
   const count = points.length;
   const entries = model.layout.entries;
-  let result: StackedResult | undefined;
+  let kept: { grads: tf.Tensor[]; summary: tf.Tensor } | undefined;
   let losses: tf.Tensor1D | undefined;
   try {
     // Built inside and handed out by closure: tidy walks a returned value element by element.
@@ -42,23 +49,27 @@ export function stackedLossAndGradient(model: NeuralModel, points: readonly Floa
       const stacked = entries.map((e) => stackSlices(points, e.offset, e.size, e.shape));
       const f = (...values: tf.Tensor[]): tf.Scalar => {
         const named = new Map(entries.map((e, i) => [e.name, values[i]] as const));
+        // Kept: the gradient's own scope would dispose it before the summary reads it.
         losses = tf.keep(stackedCrossEntropy(model.applyStacked!(named, x, count), labels));
         return tf.sum(losses);
       };
       const { grads } = tf.valueAndGrads(f)(stacked);
-      // Without `into`: one buffer for all points' gradients, handed out as views (one allocation,
-      // not P; NeuralEnergy passes memory it recycles instead).
-      const dimension = model.layout.dimension;
-      const buffer = into ? null : new Float32Array(count * dimension);
-      const gradients = into ?? points.map((_, p) => buffer!.subarray(p * dimension, (p + 1) * dimension));
-      entries.forEach((e, i) => unstackInto(grads[i], gradients, e.offset, e.size));
       const perPoint = (ts: tf.Tensor[]) => tf.addN(ts.map((t) => tf.sum(tf.reshape(t, [count, -1]), 1)));
-      const summary = tf.stack([losses!, perPoint(stacked), perPoint(grads)]).dataSync();
-      const row = (r: number) => Array.from(summary.subarray(r * count, (r + 1) * count));
-      result = { losses: row(0), gradients, pointSums: row(1), gradientSums: row(2) };
+      kept = { grads: grads.map((g) => tf.keep(g)), summary: tf.keep(tf.stack([losses!, perPoint(stacked), perPoint(grads)])) };
     });
+    const { grads, summary } = kept!;
+    // Without `into`: one buffer for all points' gradients, handed out as views (one allocation,
+    // not P; NeuralEnergy passes memory it recycles instead).
+    const dimension = model.layout.dimension;
+    const buffer = into ? null : new Float32Array(count * dimension);
+    const gradients = into ?? points.map((_, p) => buffer!.subarray(p * dimension, (p + 1) * dimension));
+    const inPlace = unstacksInPlace();
+    const values = yield inPlace ? [summary] : [summary, ...grads];
+    entries.forEach((e, i) => unstackInto(inPlace ? grads[i] : (values[i + 1] as Float32Array), gradients, e.offset, e.size));
+    const row = (r: number) => Array.from(values[0].subarray(r * count, (r + 1) * count));
+    return { losses: row(0), gradients, pointSums: row(1), gradientSums: row(2) };
   } finally {
     losses?.dispose();
+    if (kept) tf.dispose([...kept.grads, kept.summary]);
   }
-  return result!;
 }
