@@ -68,14 +68,15 @@ test('without native modules auto chooses wasm (SIMD) with the kernel fixes', as
   assert.equal(report.tfBackend, 'wasm');
   assert.equal(report.wasmVariant, 'simd');
   assert.ok(report.kernelFixes.includes('BatchMatMul') && report.kernelFixes.includes('Conv2DBackpropFilter'));
-  assert.deepEqual(report.attempts.map((a) => [a.candidate, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]]);
+  assert.deepEqual(report.attempts.map((a) => [a.candidate, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['webgpu', false], ['wasm', true]]);
+  assert.match(report.attempts[2].error ?? '', /^webgpu \(Dawn\) did not load: Cannot find module 'webgpu'/);
 });
 
 test('auto ends at cpu when wasm is unavailable too', async () => {
   const report = await initBackend({ env: {}, load: loader({}).load });
   assert.equal(report.name, 'cpu');
   assert.equal(tf.getBackend(), 'cpu');
-  assert.equal(report.attempts.length, 4);
+  assert.equal(report.attempts.length, 5);
 });
 
 test('NEB_ATLAS_BACKEND forces a backend even when a better one is available', async () => {

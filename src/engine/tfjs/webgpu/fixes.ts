@@ -7,6 +7,12 @@ import { padV2Fix } from './pad';
 
 const FIXES: Record<string, (stock: KernelConfig) => KernelConfig> = { PadV2: padV2Fix };
 let registered = false;
+const stock = new Map<string, KernelConfig>();
+
+/** The package's own kernel a fix replaced (tests run it to show what the fix is for). */
+export function stockWebGpuKernel(kernelName: string): KernelConfig | undefined {
+  return stock.get(kernelName);
+}
 
 /**
  * Registers the fixes (once per process: the package registers its kernels once, when loaded);
@@ -17,6 +23,7 @@ export function registerWebGpuKernelFixes(): string[] {
     for (const [name, fix] of Object.entries(FIXES)) {
       const current = getKernel(name, 'webgpu');
       if (current === undefined) throw new Error(`webgpu kernel fixes: ${name} is not registered (is @tensorflow/tfjs-backend-webgpu loaded?)`);
+      stock.set(name, current);
       unregisterKernel(name, 'webgpu');
       registerKernel(fix(current));
     }
