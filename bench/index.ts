@@ -10,6 +10,7 @@ import { Random } from '../src/engine/random';
 import { openBlasSgemm } from './blas';
 import { mlp, smallCnn, type FlatModel } from './models';
 import { nativeSection } from './native';
+import { webgpuSection } from './webgpu';
 import { registerWasmExtras, unregisterWasmExtras } from '../src/engine/native';
 
 const PIVOTS = 16;
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
     tf.dispose([thetas, ...pivots]);
   }
   await nativeSection();
+  await webgpuSection();
 }
 
 main().catch((err) => {

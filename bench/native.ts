@@ -85,7 +85,7 @@ const fmt = (r: Rate | null) => (r ? `${r.wall.toFixed(0).padStart(5)} /${r.cpu.
 interface Net { key: string; build: (random: Random) => FlatModel; torchArgs: string[]; engine: Pick<NeuralEnergyDescription, 'model' | 'batchSize'> }
 
 /** Pivot gradients/s of an engine Energy (what AutoNEB calls): `pivots` points per call. */
-async function energyRate(energy: Energy, pivots: number): Promise<Rate> {
+export async function energyRate(energy: Energy, pivots: number): Promise<Rate> {
   const random = new Random('bench-engine');
   const points: Vector[] = Array.from({ length: pivots }, () => {
     const v = new Float32Array(energy.dimension);
