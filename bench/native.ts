@@ -12,12 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { NeuralEnergy, type NeuralEnergyDescription } from '../src/engine/neural-energy';
-import { PooledNeuralEnergy } from '../src/engine/pool';
+import { initBackend } from '../src/engine/tfjs/backend';
+import { NeuralEnergy, type NeuralEnergyDescription } from '../src/engine/neural/neural-energy';
+import { PooledNeuralEnergy } from '../src/engine/neural/pool';
 import type { Energy, Vector } from '../src/engine/energy';
-import { registerWasmKernelFixes } from '../src/engine/kernels';
-import { loadNativeBlas, registerNativeKernels, registerWasmExtras, unregisterNativeKernels, type NativeBlas } from '../src/engine/native';
+import { registerWasmKernelFixes } from '../src/engine/tfjs/fixes';
+import { loadNativeBlas, registerNativeKernels, registerWasmExtras, unregisterNativeKernels, type NativeBlas } from '../src/engine/tfjs/blas';
 import { Random } from '../src/engine/random';
 import { mlp, smallCnn, type FlatModel } from './models';
 
@@ -210,7 +210,7 @@ function childRun<T>(netKey: string, what: string, threads: number, extraEnv: Re
 interface EngineConfig { label: string; rate: Rate }
 
 /**
- * The engine's ways to use the cores (src/engine/native/binding.ts and the pool): one thread with
+ * The engine's ways to use the cores (src/engine/tfjs/blas/binding.ts and the pool): one thread with
  * 1 or 2 BLAS threads, and the pool of worker threads with 1 BLAS thread each. Child processes:
  * OpenBLAS reads its thread count once, when it is loaded.
  */

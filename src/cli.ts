@@ -31,7 +31,7 @@ const SHUTDOWN_LIMIT_MS = 30_000;
 
 async function serve(config: Config): Promise<void> {
   const { initBackend } = await import('./engine');
-  const { createApp } = await import('./server');
+  const { createApp } = await import('./http/app');
   const backend = await initBackend();
   console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
   console.log(`neb-atlas: opening ${describe(config)} ...`);
@@ -80,9 +80,9 @@ async function workerCommand(config: Config): Promise<void> {
   const { initBackend } = await import('./engine');
   const { openDatabase } = await import('./db/database');
   const { createEventBus } = await import('./events');
-  const { JobQueue } = await import('./jobs/queue');
-  const { RunWorker } = await import('./jobs/worker');
-  const { queueOptions } = await import('./server');
+  const { JobQueue } = await import('./runs/queue');
+  const { RunWorker } = await import('./runs/worker');
+  const { queueOptions } = await import('./http/app');
   const backend = await initBackend();
   console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
   const database = await openDatabase(config);

@@ -242,7 +242,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 async function startServer(dataDir: string | undefined, logFile: string): Promise<{ url: string; dataDir: string; temporary: boolean; close(): Promise<void> }> {
   const { initBackend } = await import('../engine');
   const { loadConfig } = await import('../config');
-  const { createApp } = await import('../server');
+  const { createApp } = await import('../http/app');
   const backend = await initBackend();
   const dir = dataDir ? resolve(dataDir) : mkdtempSync(join(tmpdir(), 'neb-atlas-experiment-'));
   const log = (message: string) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`);

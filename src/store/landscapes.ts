@@ -2,7 +2,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Landscape } from './entities';
 import { isId, NotFoundError } from './errors';
-import { parseLandscapeInput, type LandscapeInputData } from './landscape-input';
+import { parseLandscapeInput, type LandscapeInputData } from '../runs/bridge/landscape-input';
 import { paginate, type Page, type PageArgs, type PageLimits } from './pagination';
 
 export async function createLandscape(em: EntityManager, input: LandscapeInputData): Promise<Landscape> {

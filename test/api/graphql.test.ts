@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Cycle, Landscape, Minimum, Path, Pivot, Run } from '../../src/store/entities';
 import { MinimumStatus, PathStatus, RunKind, RunStatus } from '../../src/store/enums';
-import { formatError } from '../../src/resolvers';
+import { formatError } from '../../src/api/resolvers';
 import { firstError, startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/store/errors';
-import { parseLandscapeInput, type LandscapeInputData } from '../../src/store/landscape-input';
+import { parseLandscapeInput, type LandscapeInputData } from '../../src/runs/bridge/landscape-input';
 
 const mlp: LandscapeInputData = { name: 'mlp', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'mnist' } };
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { clientRoutes } from '../../src/client-static';
+import { clientRoutes } from '../../src/http/client-static';
 import { mullerBrown } from '../../src/engine/surfaces';
 import { CLIENT_DIR, ensureClientBuilt, openBrowser, skipReason, type Browser } from './browser';
 

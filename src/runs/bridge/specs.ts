@@ -1,0 +1,76 @@
+// The stored landscape specs (what users write: hidden widths, a data set name) translated into
+// the engine's complete model and data specs (input shape and class count filled in from the
+// data set). Used to validate a landscape when it is created and by workers to build it.
+import { validateDataSpec, validateModelSpec, resolveTrainConfig, InvalidInputError, type DataSpec, type ModelSpec, type TrainConfig } from '../../engine';
+import type { ArchitectureSpec, DatasetSpec, TrainingConfig } from '../../store/specs';
+import { InputError } from '../../store/errors';
+
+/** Example shape [height, width, channels] and class count of each data set. */
+export function datasetShape(dataset: DatasetSpec): { shape: [number, number, number]; classes: number } {
+  switch (dataset.name) {
+    case 'mnist':
+    case 'mnist-idx':
+      return { shape: [28, 28, 1], classes: 10 };
+    case 'cifar10':
+      return { shape: [32, 32, 3], classes: 10 };
+    case 'cifar100':
+      return { shape: [32, 32, 3], classes: 100 };
+    case 'synthetic':
+      return { shape: [1, 1, dataset.features ?? 2], classes: dataset.classes ?? 3 };
+  }
+}
+
+export function engineDataSpec(dataset: DatasetSpec): DataSpec {
+  const limits = { ...(dataset.trainSize ? { trainLimit: dataset.trainSize } : {}), ...(dataset.testSize ? { testLimit: dataset.testSize } : {}) };
+  switch (dataset.name) {
+    case 'mnist':
+      return { kind: 'mnist-bundled', ...limits };
+    case 'mnist-idx':
+      return { kind: 'mnist', dir: dataset.dir ?? '', ...limits };
+    case 'cifar10':
+    case 'cifar100':
+      return { kind: dataset.name, dir: dataset.dir ?? '', ...limits };
+    case 'synthetic': {
+      const { shape, classes } = datasetShape(dataset);
+      return { kind: 'synthetic', classes, shape, trainSize: dataset.trainSize ?? 512, testSize: dataset.testSize ?? 256, seed: dataset.seed ?? 0 };
+    }
+  }
+}
+
+export function engineModelSpec(architecture: Exclude<ArchitectureSpec, { kind: 'surface' }>, dataset: DatasetSpec): ModelSpec {
+  const { shape, classes } = datasetShape(dataset);
+  switch (architecture.kind) {
+    case 'mlp':
+      return { kind: 'mlp', widths: [shape[0] * shape[1] * shape[2], ...architecture.widths, classes] };
+    case 'cnn':
+      return { kind: 'cnn', input: shape, classes, ...(architecture.channels?.length ? { channels: architecture.channels } : {}) };
+    case 'resnet':
+      return { kind: 'resnet', depth: architecture.depth, classes, input: shape, ...(architecture.channels?.length ? { width: architecture.channels[0] } : {}) };
+  }
+}
+
+export function engineTrainConfig(training: TrainingConfig): TrainConfig {
+  return resolveTrainConfig({
+    steps: training.steps,
+    batchSize: training.batchSize,
+    lr: training.learningRate,
+    momentum: training.momentum,
+    weightDecay: training.weightDecay,
+    milestones: training.milestones,
+    gamma: 0.1,
+    progressEvery: Math.max(1, Math.min(100, Math.floor(training.steps / 20))),
+  });
+}
+
+/** Checks that the engine can build this landscape; engine errors become input errors on `field`. */
+export function validateEngineSpecs(architecture: ArchitectureSpec, dataset: DatasetSpec | null, field = 'input'): void {
+  try {
+    if (architecture.kind === 'surface') return;
+    if (!dataset) throw new InputError(`${field}.dataset`, `a ${architecture.kind} landscape needs a data set`);
+    validateModelSpec(engineModelSpec(architecture, dataset));
+    validateDataSpec(engineDataSpec(dataset));
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw new InputError(`${field}.architecture`, err.message);
+    throw err;
+  }
+}
