@@ -21,7 +21,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { isLoopback, loadConfig, redactUrl, type Config } from '../src/config';
-import { initBackend } from '../src/engine';
+import { initBackend } from '../src/engine/tfjs';
 import { RunWorker } from '../src/runs/worker';
 import { createApp, type App } from '../src/http/app';
 

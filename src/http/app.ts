@@ -24,6 +24,7 @@ import { clientRoutes } from './client-static';
 import { RunEvents } from '../runs/events';
 import { JobQueue, DEFAULT_QUEUE_OPTIONS } from '../runs/queue';
 import { RunWorker } from '../runs/worker';
+import { configureEngine } from '../runs/bridge/engine';
 import { TENSORS_PATH, tensorRoutes, UploadStore } from './tensors';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -227,6 +228,7 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     // The embedded setup works alone: the server runs a worker too (more run as `neb-atlas worker`).
     let worker: RunWorker | null = null;
     if (config.workers > 0) {
+      configureEngine(config);
       worker = new RunWorker({ orm: database.orm, queue, events, concurrency: config.workers, log });
       await worker.start();
       const running = worker;

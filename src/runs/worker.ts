@@ -17,7 +17,7 @@ import { connectStep } from './steps/connect';
 import { evaluateStep } from './steps/evaluate';
 import { trainStep } from './steps/train';
 import { exploreStep } from './steps/explore';
-import { initBackend, type BackendReport } from '../engine';
+import { startEngine } from './bridge/engine';
 
 const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.TRAIN]: trainStep,
@@ -65,7 +65,7 @@ export class RunWorker {
   }
 
   async start(): Promise<void> {
-    await engineBackend();
+    await startEngine();
     this.listenForCancels();
     const slots: Record<QueueKind, number> = { compute: this.options.concurrency, coordination: this.options.coordinationSlots ?? 2 };
     for (const kind of Object.keys(slots) as QueueKind[]) {
@@ -178,18 +178,6 @@ export class RunWorker {
 }
 
 type RunEm = ReturnType<MikroORM['em']['fork']>;
-
-let backend: Promise<BackendReport> | undefined;
-
-/**
- * The engine's backend, initialised once per process before the first step. Without it tfjs
- * falls back to its plain JavaScript kernels (many times slower) in any process that starts a
- * worker without the CLI, such as an app from createApp in tests or in a script.
- */
-function engineBackend(): Promise<BackendReport> {
-  backend ??= initBackend();
-  return backend;
-}
 
 async function pathOf(em: RunEm, run: Run): Promise<{ pathId?: string }> {
   if (run.kind !== RunKind.CONNECT) return {};

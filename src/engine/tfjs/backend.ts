@@ -20,7 +20,6 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernelFixes } from './fixes';
 import { loadNativeBlas, loadNblasForThisThread, NATIVE_BLAS_MODULE, registerNativeKernels, registerWasmExtras, unregisterNativeKernels } from './blas';
 
-export const BACKEND_ENV_VAR = 'NEB_ATLAS_BACKEND';
 
 export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 /** wasm with the heavy kernels on native BLAS (./native); not a separate tfjs backend. */
@@ -66,10 +65,8 @@ export interface BackendReport {
 }
 
 export interface InitBackendOptions {
-  /** Overrides the environment variable. */
+  /** `auto` (the default), `native-blas` or one backend by name; entry points read it from NEB_ATLAS_BACKEND. */
   readonly choice?: string;
-  /** Environment to read NEB_ATLAS_BACKEND from (default process.env). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Module loader (default Node's require). */
   readonly load?: ModuleLoader;
   /** Register the wasm kernel fixes when wasm is chosen (default true; false = stock wasm, no native BLAS). */
@@ -177,11 +174,8 @@ async function tryCandidate(candidate: BackendCandidate, load: ModuleLoader): Pr
  * Throws BackendError for an invalid choice or when an explicit choice cannot be used.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
-  const env = options.env ?? process.env;
   const load = options.load ?? nodeRequire;
-  const choice = options.choice !== undefined
-    ? parseChoice(options.choice, 'choice')
-    : parseChoice(env[BACKEND_ENV_VAR] ?? 'auto', BACKEND_ENV_VAR);
+  const choice = parseChoice(options.choice ?? 'auto', 'backend');
   const candidates = choice === 'auto' ? BACKEND_CANDIDATES : [choice === NATIVE_BLAS ? 'wasm' : choice];
   const attempts: BackendAttempt[] = [];
   unregisterNativeKernels(); // a previous initBackend in this process may have registered them
@@ -193,14 +187,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     const kernelFixes = fixes ? [...registerWasmKernelFixes(), ...registerWasmExtras()] : [];
     const nativeBlas = fixes && choice !== 'wasm' ? useNativeBlas(load) : undefined;
     if (choice === NATIVE_BLAS && !nativeBlas?.ok) {
-      throw new BackendError(`backend '${NATIVE_BLAS}' (${options.choice !== undefined ? 'option' : BACKEND_ENV_VAR}) is not usable: ` +
+      throw new BackendError(`backend '${NATIVE_BLAS}' is not usable: ` +
         (nativeBlas?.reason ?? 'it needs the wasm kernel fixes (kernelFixes: false was given)'));
     }
     const name: BackendName = nativeBlas?.ok ? NATIVE_BLAS : candidate;
     const failed = attempts.filter((a) => !a.ok).map((a) => `${a.candidate}: ${a.error}`);
     const why = choice === 'auto'
       ? `auto: first usable of ${BACKEND_CANDIDATES.join(', ')}${failed.length ? ` (${failed.join('; ')})` : ''}`
-      : `chosen explicitly (${options.choice !== undefined ? 'option' : BACKEND_ENV_VAR}=${choice})`;
+      : `chosen explicitly (${choice})`;
     const wasmVariant = candidate === 'wasm' ? ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'simd' : 'plain') : undefined;
     const details = wasmVariant
       ? [wasmVariant, kernelFixes.length ? 'kernel fixes' : 'stock kernels',
@@ -219,7 +213,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const last = attempts[attempts.length - 1];
   throw new BackendError(choice === 'auto'
     ? `no tfjs backend could be initialised: ${attempts.map((a) => `${a.candidate}: ${a.error}`).join('; ')}`
-    : `backend '${choice}' (${BACKEND_ENV_VAR}) is not usable: ${last.error}`);
+    : `backend '${choice}' is not usable: ${last.error}`);
 }
 
 /** Loads the optional BLAS binding and, when it works, routes the heavy wasm kernels to it. */

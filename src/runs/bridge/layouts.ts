@@ -1,5 +1,6 @@
 // The parameter layout (PyTorch names and shapes) of a landscape's architecture, for safetensors.
-import { createModel, getSurface, type TensorSpec } from '../../engine';
+import { getSurface, type TensorSpec } from '../../engine';
+import { createModel } from '../../engine/neural';
 import type { Landscape } from '../../store/entities';
 import { engineModelSpec } from './specs';
 

@@ -1,7 +1,5 @@
 // A landscape over a neural network: the engine's NeuralEnergy (or its worker-thread pool) for
 // AutoNEB, trainMinimum for minima, evaluate for full train/test metrics.
-import { availableParallelism } from 'node:os';
-import { ENV } from '../../config';
 import {
   createModel,
   evaluate,
@@ -9,29 +7,13 @@ import {
   NeuralEnergy,
   PooledNeuralEnergy,
   trainMinimum,
-  type Energy,
   type NeuralEnergyDescription,
-  type Vector,
-} from '../../engine';
+} from '../../engine/neural';
+import type { Energy, Vector } from '../../engine';
 import type { Landscape } from '../../store/entities';
+import { engineThreads } from './engine';
 import { engineDataSpec, engineModelSpec, engineTrainConfig } from './specs';
 import type { Metrics, ParameterTensor, Problem, TrainingProgress } from './problems';
-
-/**
- * Worker threads per neural energy (NEB_ATLAS_THREADS; 1 computes in the worker's own thread). The
- * default is one per core, each with 1 BLAS thread (tfjs/blas/binding.ts) and its share of a step's
- * pivots, which measured best or equal on every benchmark net (2-core machine, engine path, 16
- * pivots, gradients/s; pool of 2 / one thread with 2 BLAS threads / one thread with 1): MLP
- * 784-100-10 984 / 983 / 762, MLP 784-256-256-10 341 / 318 / 214, CNN 53 / 37 / 37. The CNN's
- * products are too small for two BLAS threads to share; whole pivots are not. Several compute
- * slots in one process (NEB_ATLAS_WORKERS) share the cores: each gets cores / slots threads.
- */
-export const THREADS_ENV = 'NEB_ATLAS_THREADS';
-
-function defaultThreads(): number {
-  const slots = Math.max(1, Number(process.env[ENV.WORKERS] ?? 1) || 1);
-  return Math.max(1, Math.floor(availableParallelism() / slots));
-}
 
 export function buildNeuralProblem(landscape: Landscape): Problem {
   const architecture = landscape.architecture;
@@ -40,9 +22,9 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
   const data = engineDataSpec(landscape.dataset);
   const dataset = loadDataset(data);
   const description: NeuralEnergyDescription = { model: model.spec, data, seed: `landscape:${landscape.id}` };
-  const threads = process.env[THREADS_ENV] === undefined ? defaultThreads() : Number(process.env[THREADS_ENV]);
+  const threads = engineThreads();
   const energy: Energy & { dispose?(): void } =
-    threads > 1 ? new PooledNeuralEnergy(description, { size: Math.min(threads, availableParallelism()) }) : new NeuralEnergy(description);
+    threads > 1 ? new PooledNeuralEnergy(description, { size: threads }) : new NeuralEnergy(description);
   const layout: ParameterTensor[] = model.layout.entries.map((e) => ({ name: e.name, shape: [...e.shape], offset: e.offset, size: e.size }));
 
   return {

@@ -1,7 +1,8 @@
 // The stored landscape specs (what users write: hidden widths, a data set name) translated into
 // the engine's complete model and data specs (input shape and class count filled in from the
 // data set). Used to validate a landscape when it is created and by workers to build it.
-import { validateDataSpec, validateModelSpec, resolveTrainConfig, InvalidInputError, type DataSpec, type ModelSpec, type TrainConfig } from '../../engine';
+import { InvalidInputError } from '../../engine';
+import { validateDataSpec, validateModelSpec, resolveTrainConfig, type DataSpec, type ModelSpec, type TrainConfig } from '../../engine/neural';
 import type { ArchitectureSpec, DatasetSpec, TrainingConfig } from '../../store/specs';
 import { InputError } from '../../store/errors';
 

@@ -53,10 +53,9 @@ export interface NativeBlas {
  * one thread per core in each of our threads, and they fought: pool of 2 at 278 instead of 566
  * grads/s). The pool's threads therefore share the process environment (SHARE_ENV, pool/index.ts),
  * and whichever thread loads the binding first sets it here.
- * NEB_ATLAS_BLAS_THREADS (or OPENBLAS_NUM_THREADS) overrides.
+ * A caller's count (the server's NEB_ATLAS_BLAS_THREADS) or an exported OPENBLAS_NUM_THREADS overrides.
  */
 export const DEFAULT_BLAS_THREADS = 1;
-export const BLAS_THREADS_ENV_VAR = 'NEB_ATLAS_BLAS_THREADS';
 
 export type ModuleLoader = (moduleId: string) => unknown;
 
@@ -91,17 +90,21 @@ interface NblasModule {
   sgemv?: unknown;
 }
 
-/** Chooses the BLAS thread count and exports it for OpenBLAS (unless the user already set it). */
-export function configureBlasThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const requested = env[BLAS_THREADS_ENV_VAR] ?? env.OPENBLAS_NUM_THREADS;
-  const threads = requested === undefined ? DEFAULT_BLAS_THREADS : Number(requested);
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new Error(`${BLAS_THREADS_ENV_VAR}='${requested}' is not a positive integer`);
+/**
+ * Sets the BLAS thread count for OpenBLAS, which reads OPENBLAS_NUM_THREADS from the process
+ * environment when it loads. Without a count, a value the user exported for OpenBLAS stands,
+ * else DEFAULT_BLAS_THREADS.
+ */
+export function configureBlasThreads(threads?: number): number {
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`blasThreads=${threads} is not a positive integer`);
+    process.env.OPENBLAS_NUM_THREADS = String(threads);
+    return threads;
   }
-  if (env.OPENBLAS_NUM_THREADS === undefined || env[BLAS_THREADS_ENV_VAR] !== undefined) {
-    env.OPENBLAS_NUM_THREADS = String(threads);
-  }
-  return threads;
+  const exported = Number(process.env.OPENBLAS_NUM_THREADS);
+  if (Number.isInteger(exported) && exported >= 1) return exported;
+  process.env.OPENBLAS_NUM_THREADS = String(DEFAULT_BLAS_THREADS);
+  return DEFAULT_BLAS_THREADS;
 }
 
 /** A 2x3 by 3x2 product with a transposed operand, checked against the hand-computed answer. */

@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 test('auto falls back to plain wasm when nblas is missing, and says why', async () => {
-  const report = await initBackend({ env: {}, load: withNblas('missing') });
+  const report = await initBackend({ load: withNblas('missing') });
   assert.equal(report.name, 'wasm');
   assert.equal(report.tfBackend, 'wasm');
   assert.equal(report.nativeBlas?.ok, false);
@@ -40,24 +40,24 @@ test('auto falls back to plain wasm when nblas is missing, and says why', async 
 });
 
 test('a binding that fails to load or computes wrong results is not used', async () => {
-  const broken = await initBackend({ env: {}, load: withNblas('throws') });
+  const broken = await initBackend({ load: withNblas('throws') });
   assert.equal(broken.name, 'wasm');
   assert.match(broken.nativeBlas?.reason ?? '', /libblas\.so\.3/);
-  const wrong = await initBackend({ env: {}, load: withNblas('wrong') });
+  const wrong = await initBackend({ load: withNblas('wrong') });
   assert.equal(wrong.name, 'wasm');
   assert.match(wrong.nativeBlas?.reason ?? '', /self-check gave \[0,0,0,0\], expected \[4,5,10,11\]/);
   assert.equal(nativeKernelsRegistered(), false);
 });
 
 test('NEB_ATLAS_BACKEND=native-blas without the binding is an error naming the reason', async () => {
-  await assert.rejects(initBackend({ env: { NEB_ATLAS_BACKEND: 'native-blas' }, load: withNblas('missing') }),
-    (err: Error) => err instanceof BackendError && /backend 'native-blas' \(NEB_ATLAS_BACKEND\) is not usable: nblas did not load/.test(err.message));
+  await assert.rejects(initBackend({ choice: 'native-blas', load: withNblas('missing') }),
+    (err: Error) => err instanceof BackendError && /backend 'native-blas' is not usable: nblas did not load/.test(err.message));
 });
 
 test('with the binding, auto chooses native-blas and an explicit wasm stays plain', async (t) => {
   const missing = nblasInstalled();
   if (missing !== null) return t.skip(`native BLAS binding unavailable: ${missing}`);
-  const report = await initBackend({ env: {}, load: withNblas('real') });
+  const report = await initBackend({ load: withNblas('real') });
   assert.equal(report.name, 'native-blas');
   assert.equal(report.tfBackend, 'wasm');
   assert.deepEqual(report.nativeBlas?.kernels, ['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Add', 'Sum']);

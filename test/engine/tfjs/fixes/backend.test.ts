@@ -36,7 +36,7 @@ afterEach(async () => {
 
 test('auto prefers tfjs-node-gpu when it loads and its backend initialises', async () => {
   const { load, loaded } = loader({ '@tensorflow/tfjs-node-gpu': 'ok', '@tensorflow/tfjs-node': 'ok' });
-  const report = await initBackend({ env: {}, load });
+  const report = await initBackend({ load });
   assert.equal(report.name, 'tensorflow-gpu');
   assert.equal(report.tfBackend, 'tensorflow');
   assert.equal(tf.getBackend(), 'tensorflow');
@@ -47,7 +47,7 @@ test('auto prefers tfjs-node-gpu when it loads and its backend initialises', asy
 
 test('auto falls back to tfjs-node when the GPU build fails to load, and says why', async () => {
   const { load } = loader({ '@tensorflow/tfjs-node-gpu': 'throws', '@tensorflow/tfjs-node': 'ok' });
-  const report = await initBackend({ env: {}, load });
+  const report = await initBackend({ load });
   assert.equal(report.name, 'tensorflow');
   assert.equal(report.attempts[0].ok, false);
   assert.match(report.attempts[0].error ?? '', /tfjs-node-gpu did not load: libcudart/);
@@ -56,14 +56,14 @@ test('auto falls back to tfjs-node when the GPU build fails to load, and says wh
 
 test('a native module that loads but whose backend fails to initialise is skipped with the reason', async () => {
   const { load } = loader({ '@tensorflow/tfjs-node': 'init-fails', '@tensorflow/tfjs-backend-wasm': 'ok' });
-  const report = await initBackend({ env: {}, load, kernelFixes: false });
+  const report = await initBackend({ load, kernelFixes: false });
   assert.equal(report.name, 'wasm');
   assert.equal(report.attempts[1].candidate, 'tensorflow');
   assert.match(report.attempts[1].error ?? '', /failed to initialise.*could not create a TensorFlow session/);
 });
 
 test('without native modules auto chooses wasm (SIMD) with the kernel fixes', async () => {
-  const report = await initBackend({ env: {}, load: loader({ '@tensorflow/tfjs-backend-wasm': 'ok' }).load });
+  const report = await initBackend({ load: loader({ '@tensorflow/tfjs-backend-wasm': 'ok' }).load });
   assert.equal(report.name, 'wasm');
   assert.equal(report.tfBackend, 'wasm');
   assert.equal(report.wasmVariant, 'simd');
@@ -72,7 +72,7 @@ test('without native modules auto chooses wasm (SIMD) with the kernel fixes', as
 });
 
 test('auto ends at cpu when wasm is unavailable too', async () => {
-  const report = await initBackend({ env: {}, load: loader({}).load });
+  const report = await initBackend({ load: loader({}).load });
   assert.equal(report.name, 'cpu');
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(report.attempts.length, 4);
@@ -80,20 +80,20 @@ test('auto ends at cpu when wasm is unavailable too', async () => {
 
 test('NEB_ATLAS_BACKEND forces a backend even when a better one is available', async () => {
   const { load, loaded } = loader({ '@tensorflow/tfjs-node-gpu': 'ok' });
-  const report = await initBackend({ env: { NEB_ATLAS_BACKEND: 'cpu' }, load });
+  const report = await initBackend({ choice: 'cpu', load });
   assert.equal(report.name, 'cpu');
   assert.deepEqual(loaded, []);
   assert.match(report.reason, /NEB_ATLAS_BACKEND=cpu/);
 });
 
 test('an explicit choice that cannot be used is an error naming the reason', async () => {
-  await assert.rejects(initBackend({ env: { NEB_ATLAS_BACKEND: 'tensorflow' }, load: loader({}).load }),
+  await assert.rejects(initBackend({ choice: 'tensorflow', load: loader({}).load }),
     (err: Error) => err instanceof BackendError && /backend 'tensorflow'.*Cannot find module '@tensorflow\/tfjs-node'/.test(err.message));
-  await assert.rejects(initBackend({ env: { NEB_ATLAS_BACKEND: 'tensorflow-gpu' }, load: loader({ '@tensorflow/tfjs-node-gpu': 'throws' }).load }),
+  await assert.rejects(initBackend({ choice: 'tensorflow-gpu', load: loader({ '@tensorflow/tfjs-node-gpu': 'throws' }).load }),
     /backend 'tensorflow-gpu'.*libcudart/);
 });
 
 test('an unknown NEB_ATLAS_BACKEND value is an error naming the value', async () => {
-  await assert.rejects(initBackend({ env: { NEB_ATLAS_BACKEND: 'gpu' } }), /NEB_ATLAS_BACKEND='gpu' is not a backend/);
-  await assert.rejects(initBackend({ choice: 'webgl' }), /choice='webgl'/);
+  await assert.rejects(initBackend({ choice: 'gpu' }), /backend='gpu' is not a backend/);
+  await assert.rejects(initBackend({ choice: 'webgl' }), /backend='webgl'/);
 });
