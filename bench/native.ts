@@ -114,7 +114,7 @@ async function energyRate(energy: Energy, pivots: number): Promise<Rate> {
  * thread), the two ways a worker can run AutoNEB's pivots.
  */
 async function engineRates(net: Net, pivots: number, pool: number): Promise<{ single: Rate; pooled: Rate | string }> {
-  const description: NeuralEnergyDescription = { ...net.engine, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' };
+  const description: NeuralEnergyDescription = { ...net.engine, data: { kind: 'mnist' }, seed: 'bench', backend: 'native-blas' };
   const single = await energyRate(new NeuralEnergy(description), pivots);
   if (pool < 1) return { single, pooled: 'not measured' };
   let pooled: Rate | string;
@@ -268,7 +268,7 @@ export async function nativeSection(): Promise<void> {
   }
 
   console.log(`\nScaling of the engine (NeuralEnergy, MLP on bundled MNIST, batch 256, ${blas.threads} BLAS thread${blas.threads > 1 ? 's' : ''}): cost per step should grow linearly in pivots and width`);
-  const mlpEnergy = (width: number) => new NeuralEnergy({ model: { kind: 'mlp', widths: [784, width, 10] }, batchSize: 256, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' });
+  const mlpEnergy = (width: number) => new NeuralEnergy({ model: { kind: 'mlp', widths: [784, width, 10] }, batchSize: 256, data: { kind: 'mnist' }, seed: 'bench', backend: 'native-blas' });
   const flops = (width: number) => 2 * 256 * (2 * 784 * width + 3 * width * 10);
   for (const pivots of [1, 4, 16, 64]) {
     const r = await energyRate(mlpEnergy(100), pivots);

@@ -8,10 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { decodeSafetensors, encodeSafetensors, InvalidInputError, pointAt, splitTensors, type NamedTensor, type Vector } from '../engine';
+import { decodeSafetensors, encodeSafetensors, pointAt, splitTensors, type NamedTensor, type Vector } from '../engine';
 import { bytesToVector } from '../store/tensors';
 import { Landscape, Minimum, Path, Pivot } from '../store/entities';
 import { InputError, NotFoundError } from '../store/errors';
+import { ERROR_CODES, fieldErrorCode } from '../api/errors';
 import { landscapeLayout } from '../runs/bridge/layouts';
 import { findMinimum, findPath } from '../store/records';
 
@@ -136,8 +137,8 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
 
   // Errors as JSON with the same codes as the GraphQL API.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof NotFoundError) return void res.status(404).json({ error: { code: 'NOT_FOUND', field: err.field, message: err.message } });
-    if (err instanceof InputError || err instanceof InvalidInputError) return void res.status(400).json({ error: { code: 'BAD_USER_INPUT', field: err.field, message: err.message } });
+    const coded = fieldErrorCode(err);
+    if (coded) return void res.status(coded.code === ERROR_CODES.NOT_FOUND ? 404 : 400).json({ error: { ...coded, message: (err as Error).message } });
     const e = err as { type?: string; status?: number; message?: string };
     if (e?.type === 'entity.too.large') return void res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `upload larger than ${maxUploadBytes} bytes` } });
     if (e?.status && e.status >= 400 && e.status < 500) return void res.status(e.status).json({ error: { code: 'BAD_REQUEST', message: e.message } });

@@ -76,7 +76,7 @@ export function autonebCycles(landscape: Landscape, config: AutoNebConfigInput |
     const preset = (config?.preset ?? landscape.autonebPreset) as PresetName;
     return { preset, cycles: resolveAutoNebConfig({ ...config, preset }) };
   } catch (err) {
-    if (err instanceof InvalidInputError) throw new InputError(`${field}.${err.field.replace(/^config\.?/, '')}`.replace(/\.$/, ''), err.message.slice(err.field.length + 2));
+    if (err instanceof InvalidInputError) throw err.within(field, 'config');
     throw err;
   }
 }
@@ -147,7 +147,7 @@ export async function importMinimum(s: RunServices, landscapeId: string, tensors
     parameters = flattenTensors(tensors, layout);
   } catch (err) {
     // The field is the upload; the message names the tensor at fault.
-    if (err instanceof InvalidInputError) throw new InputError('uploadId', `tensor ${err.field}: ${err.message.slice(err.field.length + 2)}`);
+    if (err instanceof InvalidInputError) throw new InputError('uploadId', `tensor ${err.field}: ${err.detail}`);
     throw err;
   }
   const bad = parameters.findIndex((v) => !Number.isFinite(v));

@@ -1,7 +1,7 @@
 // Validation of landscape definitions, without a database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/store/errors';
+import { FieldError } from '../../src/engine/errors';
 import { parseLandscapeInput, type LandscapeInputData } from '../../src/runs/bridge/landscape-input';
 
 const mlp: LandscapeInputData = { name: 'mlp', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'mnist' } };
@@ -10,7 +10,7 @@ function rejects(input: LandscapeInputData, field: string, pattern?: RegExp): vo
   assert.throws(
     () => parseLandscapeInput(input),
     (err: unknown) => {
-      assert.ok(err instanceof InputError, String(err));
+      assert.ok(err instanceof FieldError, String(err));
       assert.equal(err.field, field);
       assert.ok(err.message.startsWith(`${field}: `), err.message);
       if (pattern) assert.match(err.message, pattern);
@@ -56,6 +56,12 @@ test('each bad field is named', () => {
   rejects({ ...mlp, training: { steps: 100, milestones: [50, 40] } }, 'input.training.milestones[1]');
   rejects({ ...mlp, training: { steps: 100, milestones: [100] } }, 'input.training.milestones[0]');
   rejects({ ...mlp, autonebPreset: 'fast' }, 'input.autonebPreset', /unknown AutoNEB preset/);
+});
+
+test("a data set's own fields are named as the user wrote them (one vocabulary down to the engine)", () => {
+  rejects({ ...mlp, dataset: { name: 'mnist-idx' } }, 'input.dataset.dir', /directory path/);
+  rejects({ ...mlp, dataset: { name: 'cifar10' }, architecture: { kind: 'cnn' } }, 'input.dataset.dir', /directory path/);
+  assert.deepEqual(parseLandscapeInput({ ...mlp, dataset: { name: 'mnist-idx', dir: '/data/mnist' } }).dataset, { name: 'mnist-idx', dir: '/data/mnist' });
 });
 
 test('resnet depths 20, 32, 44, 56, 110 are accepted', () => {

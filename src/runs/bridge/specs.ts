@@ -22,15 +22,15 @@ export function datasetShape(dataset: DatasetSpec): { shape: [number, number, nu
 }
 
 export function engineDataSpec(dataset: DatasetSpec): DataSpec {
-  const limits = { ...(dataset.trainSize ? { trainLimit: dataset.trainSize } : {}), ...(dataset.testSize ? { testLimit: dataset.testSize } : {}) };
+  const sizes = { ...(dataset.trainSize ? { trainSize: dataset.trainSize } : {}), ...(dataset.testSize ? { testSize: dataset.testSize } : {}) };
   switch (dataset.name) {
     case 'mnist':
-      return { kind: 'mnist-bundled', ...limits };
+      return { kind: 'mnist', ...sizes };
     case 'mnist-idx':
-      return { kind: 'mnist', dir: dataset.dir ?? '', ...limits };
     case 'cifar10':
     case 'cifar100':
-      return { kind: dataset.name, dir: dataset.dir ?? '', ...limits };
+      // A missing dir reaches the engine's validation as such, and comes back on `dataset.dir`.
+      return { kind: dataset.name, dir: dataset.dir as string, ...sizes };
     case 'synthetic': {
       const { shape, classes } = datasetShape(dataset);
       return { kind: 'synthetic', classes, shape, trainSize: dataset.trainSize ?? 512, testSize: dataset.testSize ?? 256, seed: dataset.seed ?? 0 };
@@ -63,13 +63,22 @@ export function engineTrainConfig(training: TrainingConfig): TrainConfig {
   });
 }
 
-/** Checks that the engine can build this landscape; engine errors become input errors on `field`. */
+/**
+ * Checks that the engine can build this landscape. The engine validates the data spec under the
+ * API's own field names (one vocabulary), so its errors only need re-rooting at `field.dataset`;
+ * model errors concern the architecture as a whole.
+ */
 export function validateEngineSpecs(architecture: ArchitectureSpec, dataset: DatasetSpec | null, field = 'input'): void {
+  if (architecture.kind === 'surface') return;
+  if (!dataset) throw new InputError(`${field}.dataset`, `a ${architecture.kind} landscape needs a data set`);
   try {
-    if (architecture.kind === 'surface') return;
-    if (!dataset) throw new InputError(`${field}.dataset`, `a ${architecture.kind} landscape needs a data set`);
+    validateDataSpec(engineDataSpec(dataset), 'dataset');
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw err.within(field);
+    throw err;
+  }
+  try {
     validateModelSpec(engineModelSpec(architecture, dataset));
-    validateDataSpec(engineDataSpec(dataset));
   } catch (err) {
     if (err instanceof InvalidInputError) throw new InputError(`${field}.architecture`, err.message);
     throw err;

@@ -11,7 +11,7 @@ test('short AutoNEB between two MNIST minima ends with a saddle loss below the l
   await tf.setBackend('wasm');
   const description: NeuralEnergyDescription = {
     model: { kind: 'mlp', widths: [784, 32, 10] },
-    data: { kind: 'mnist-bundled', trainLimit: 4000 },
+    data: { kind: 'mnist', trainSize: 4000 },
     seed: 1,
     batchSize: 256,
     evalSize: 1000,

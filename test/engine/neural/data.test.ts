@@ -40,7 +40,7 @@ function throwsDataFileError(fn: () => unknown, file: string, detail: RegExp): v
 }
 
 test('bundled MNIST: fixed split of 8004 train / 1996 test (last fifth of each digit), values in [0, 1]', () => {
-  const data = loadDataset({ kind: 'mnist-bundled', normalize: false });
+  const data = loadDataset({ kind: 'mnist', normalize: false });
   assert.equal(data.train.count, 8004);
   assert.equal(data.test.count, 1996);
   assert.deepEqual(data.shape, [28, 28, 1]);
@@ -50,7 +50,7 @@ test('bundled MNIST: fixed split of 8004 train / 1996 test (last fifth of each d
   data.test.labels.forEach((l) => testCounts[l]++);
   assert.deepEqual(testCounts, perDigit.map((n) => Math.floor(n / 5)));
   assert.ok(data.train.images.every((v) => v >= 0 && v <= 1));
-  const normalised = loadDataset({ kind: 'mnist-bundled' });
+  const normalised = loadDataset({ kind: 'mnist' });
   const batch = makeBatch(normalised, 'train', Array.from({ length: normalised.train.count }, (_, i) => i));
   const mean = batch.x.reduce((s, v) => s + v, 0) / batch.x.length;
   const variance = batch.x.reduce((s, v) => s + (v - mean) ** 2, 0) / batch.x.length;
@@ -61,7 +61,7 @@ test('MNIST IDX files (plain and .gz) are read as written', () => {
   for (const gz of [false, true]) {
     withTempDir((dir) => {
       writeFakeMnist(dir, 12, 4, 5, gz);
-      const data = loadDataset({ kind: 'mnist', dir, normalize: false });
+      const data = loadDataset({ kind: 'mnist-idx', dir, normalize: false });
       assert.deepEqual(data.shape, [4, 5, 1]);
       assert.equal(data.train.count, 12);
       const batch = makeBatch(data, 'test', [3]);
@@ -74,17 +74,17 @@ test('MNIST IDX files (plain and .gz) are read as written', () => {
 test('MNIST directory errors name the file and what was expected', () => {
   withTempDir((dir) => {
     const missingDir = join(dir, 'nope');
-    throwsDataFileError(() => loadDataset({ kind: 'mnist', dir: missingDir }), missingDir, /does not exist.*train-images-idx3-ubyte/);
-    throwsDataFileError(() => loadDataset({ kind: 'mnist', dir }), join(dir, 'train-images-idx3-ubyte'), /missing.*MNIST images in IDX format/);
+    throwsDataFileError(() => loadDataset({ kind: 'mnist-idx', dir: missingDir }), missingDir, /does not exist.*train-images-idx3-ubyte/);
+    throwsDataFileError(() => loadDataset({ kind: 'mnist-idx', dir }), join(dir, 'train-images-idx3-ubyte'), /missing.*MNIST images in IDX format/);
     writeFakeMnist(dir, 10, 4, 4);
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([10], new Uint8Array(10), 3));
-    throwsDataFileError(() => loadDataset({ kind: 'mnist', dir }), join(dir, 'train-labels-idx1-ubyte'), /magic number 0x00000803; expected .*magic 0x00000801/);
+    throwsDataFileError(() => loadDataset({ kind: 'mnist-idx', dir }), join(dir, 'train-labels-idx1-ubyte'), /magic number 0x00000803; expected .*magic 0x00000801/);
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([10], new Uint8Array(9)));
-    throwsDataFileError(() => loadDataset({ kind: 'mnist', dir }), join(dir, 'train-labels-idx1-ubyte'), /17 bytes; expected 18/);
+    throwsDataFileError(() => loadDataset({ kind: 'mnist-idx', dir }), join(dir, 'train-labels-idx1-ubyte'), /17 bytes; expected 18/);
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([9], new Uint8Array(9)));
-    throwsDataFileError(() => loadDataset({ kind: 'mnist', dir }), join(dir, 'train-labels-idx1-ubyte'), /9 labels; expected 10/);
+    throwsDataFileError(() => loadDataset({ kind: 'mnist-idx', dir }), join(dir, 'train-labels-idx1-ubyte'), /9 labels; expected 10/);
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([10], new Uint8Array(10).fill(12)));
-    throwsDataFileError(() => loadDataset({ kind: 'mnist', dir }), join(dir, 'train-labels-idx1-ubyte'), /label 12 at index 0; expected 0..9/);
+    throwsDataFileError(() => loadDataset({ kind: 'mnist-idx', dir }), join(dir, 'train-labels-idx1-ubyte'), /label 12 at index 0; expected 0..9/);
   });
 });
 
@@ -188,9 +188,9 @@ test('data spec validation names the offending field', () => {
   const cases: [unknown, string][] = [
     [{ kind: 'imagenet' }, 'data.kind'],
     [{ kind: 'cifar10' }, 'data.dir'],
-    [{ kind: 'mnist-bundled', augment: 'yes' }, 'data.augment'],
-    [{ kind: 'mnist-bundled', trainLimit: 0 }, 'data.trainLimit'],
-    [{ kind: 'mnist-bundled', normalize: { mean: [0.1], std: [0] } }, 'data.normalize'],
+    [{ kind: 'mnist', augment: 'yes' }, 'data.augment'],
+    [{ kind: 'mnist', trainSize: 0 }, 'data.trainSize'],
+    [{ kind: 'mnist', normalize: { mean: [0.1], std: [0] } }, 'data.normalize'],
     [{ kind: 'synthetic', classes: 3, shape: [1, 4], trainSize: 1, testSize: 1, seed: 1 }, 'data.shape'],
     [{ kind: 'synthetic', classes: 1, shape: [1, 1, 4], trainSize: 1, testSize: 1, seed: 1 }, 'data.classes'],
   ];

@@ -35,7 +35,7 @@ test('the pool gives the same energies and gradients as one thread, bit for bit 
 });
 
 test('a worker that cannot build its energy rejects with the reason', async (t) => {
-  const pool = new PooledNeuralEnergy({ ...description, data: { kind: 'mnist', dir: '/nonexistent/mnist' } as NeuralEnergyDescription['data'], model: { kind: 'mlp', widths: [784, 10] } }, { size: 1 });
+  const pool = new PooledNeuralEnergy({ ...description, data: { kind: 'mnist-idx', dir: '/nonexistent/mnist' } as NeuralEnergyDescription['data'], model: { kind: 'mlp', widths: [784, 10] } }, { size: 1 });
   t.after(() => pool.dispose());
   await assert.rejects(pool.ready(), /\/nonexistent\/mnist: data directory does not exist/);
 });

@@ -16,11 +16,11 @@ test('MLP 784-100-10 on the bundled MNIST reaches test error below 6% (wasm, pre
   await tf.setBackend('wasm');
   const records: TrainProgress[] = [];
   const start = Date.now();
-  const { params } = await trainMinimum({ kind: 'mlp', widths: [784, 100, 10] }, { kind: 'mnist-bundled' }, 'mnist-small', 1, {
+  const { params } = await trainMinimum({ kind: 'mlp', widths: [784, 100, 10] }, { kind: 'mnist' }, 'mnist-small', 1, {
     onProgress: (p) => records.push(p),
   });
   const seconds = (Date.now() - start) / 1000;
-  const { train, test: held } = evaluate({ kind: 'mlp', widths: [784, 100, 10] }, { kind: 'mnist-bundled' }, params);
+  const { train, test: held } = evaluate({ kind: 'mlp', widths: [784, 100, 10] }, { kind: 'mnist' }, params);
   console.log(`mnist-small: ${TRAIN_PRESETS['mnist-small'].steps} steps in ${seconds.toFixed(1)} s; train error ${train.error}, test error ${held.error}, test loss ${held.loss.toFixed(4)}`);
   assert.ok(held.error < 0.06, `test error ${held.error}`);
   assert.equal(records.length, TRAIN_PRESETS['mnist-small'].steps / TRAIN_PRESETS['mnist-small'].progressEvery);

@@ -44,5 +44,5 @@ export function loadMnistIdx(dir: string): Omit<Dataset, 'normalization' | 'augm
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new DataFileError(`${dir}/${FILES.testImages}`, `images are ${test.rows}x${test.cols}; expected ${train.rows}x${train.cols} as in ${FILES.trainImages}`);
   }
-  return { name: 'mnist', shape: [train.rows, train.cols, 1], classes: 10, train: train.split, test: test.split, scale: 1 / 255 };
+  return { name: 'mnist-idx', shape: [train.rows, train.cols, 1], classes: 10, train: train.split, test: test.split, scale: 1 / 255 };
 }

@@ -21,9 +21,9 @@ export { bundledTestCount } from './mnist-bundled';
 
 function loadRaw(spec: DataSpec): Omit<Dataset, 'normalization' | 'augment'> {
   switch (spec.kind) {
-    case 'mnist-bundled':
-      return loadBundledMnist();
     case 'mnist':
+      return loadBundledMnist();
+    case 'mnist-idx':
       return loadMnistIdx(spec.dir);
     case 'cifar10':
     case 'cifar100':
@@ -43,8 +43,8 @@ export function loadDataset(spec: DataSpec | unknown): Dataset {
   if (cached) return cached;
   const raw = loadRaw(valid);
   const size = exampleSize(raw);
-  const train = limitSplit(raw.train, valid.trainLimit, size);
-  const test = limitSplit(raw.test, valid.testLimit, size);
+  const train = limitSplit(raw.train, valid.trainSize, size);
+  const test = limitSplit(raw.test, valid.testSize, size);
   const normalize = valid.normalize ?? valid.kind !== 'synthetic';
   let normalization: Dataset['normalization'] = null;
   if (typeof normalize === 'object') {

@@ -31,5 +31,5 @@ export function loadBundledMnist(): Omit<Dataset, 'normalization' | 'augment'> {
     }
     return { images, labels, count };
   };
-  return { name: 'mnist-bundled', shape: [28, 28, 1], classes: 10, train: split('train'), test: split('test'), scale: 1 };
+  return { name: 'mnist', shape: [28, 28, 1], classes: 10, train: split('train'), test: split('test'), scale: 1 };
 }

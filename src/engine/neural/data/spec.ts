@@ -1,5 +1,6 @@
 /**
- * Data set specs: JSON-serialisable, stored with a landscape and sent to worker threads.
+ * Data set specs: JSON-serialisable, stored with a landscape and sent to worker threads. The kinds
+ * are the API's data set names (one vocabulary from GraphQL input to the loaders).
  * `validateDataSpec` checks a spec from outside and names the offending field.
  */
 import { InvalidInputError } from '../../errors';
@@ -12,9 +13,9 @@ interface CommonOptions {
   normalize?: boolean | { mean: number[]; std: number[] };
   /** The paper's CIFAR augmentation for training batches: 4-pixel zero padding, random crop, horizontal flip. */
   augment?: boolean;
-  /** Use only the first n training / test examples (quick runs). */
-  trainLimit?: number;
-  testLimit?: number;
+  /** Number of training / test examples: of a data set read from disk, the first n (quick runs). */
+  trainSize?: number;
+  testSize?: number;
 }
 
 /**
@@ -23,12 +24,12 @@ interface CommonOptions {
  * (1996 examples), the rest the training set (8004).
  */
 export interface MnistBundledSpec extends CommonOptions {
-  kind: 'mnist-bundled';
+  kind: 'mnist';
 }
 
 /** MNIST IDX files (train-images-idx3-ubyte, ... optionally .gz) in a local directory. */
 export interface MnistIdxSpec extends CommonOptions {
-  kind: 'mnist';
+  kind: 'mnist-idx';
   dir: string;
 }
 
@@ -53,7 +54,7 @@ export interface SyntheticSpec extends CommonOptions {
 
 export type DataSpec = MnistBundledSpec | MnistIdxSpec | CifarSpec | SyntheticSpec;
 export type DataKind = DataSpec['kind'];
-export const DATA_KINDS: readonly DataKind[] = ['mnist-bundled', 'mnist', 'cifar10', 'cifar100', 'synthetic'];
+export const DATA_KINDS: readonly DataKind[] = ['mnist', 'mnist-idx', 'cifar10', 'cifar100', 'synthetic'];
 
 function positiveInt(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -84,8 +85,8 @@ function common(s: Record<string, unknown>, field: string): CommonOptions {
     if (typeof s.augment !== 'boolean') throw new InvalidInputError(`${field}.augment`, `expected a boolean, got ${JSON.stringify(s.augment)}`);
     out.augment = s.augment;
   }
-  if (s.trainLimit !== undefined) out.trainLimit = positiveInt(`${field}.trainLimit`, s.trainLimit);
-  if (s.testLimit !== undefined) out.testLimit = positiveInt(`${field}.testLimit`, s.testLimit);
+  if (s.trainSize !== undefined) out.trainSize = positiveInt(`${field}.trainSize`, s.trainSize);
+  if (s.testSize !== undefined) out.testSize = positiveInt(`${field}.testSize`, s.testSize);
   return out;
 }
 
@@ -95,10 +96,10 @@ export function validateDataSpec(spec: unknown, field = 'data'): DataSpec {
   const s = spec as Record<string, unknown>;
   const options = common(s, field);
   switch (s.kind) {
-    case 'mnist-bundled':
-      return { kind: 'mnist-bundled', ...options };
     case 'mnist':
-      return { kind: 'mnist', dir: nonEmptyString(`${field}.dir`, s.dir), ...options };
+      return { kind: 'mnist', ...options };
+    case 'mnist-idx':
+      return { kind: 'mnist-idx', dir: nonEmptyString(`${field}.dir`, s.dir), ...options };
     case 'cifar10':
     case 'cifar100':
       return { kind: s.kind, dir: nonEmptyString(`${field}.dir`, s.dir), ...options };
