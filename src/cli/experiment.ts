@@ -261,8 +261,3 @@ async function startServer(dataDir: string | undefined, logFile: string): Promis
     },
   };
 }
-
-/** `node dist/src/cli/experiment.js <preset> [--url URL] [--out DIR] [--data-dir DIR] [--json]` (npm run experiment). */
-if (require.main === module) {
-  void import('./program').then(({ runCli }) => runCli(['experiment', ...process.argv.slice(2)]));
-}

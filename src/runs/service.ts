@@ -19,7 +19,7 @@ import type { ConnectRunConfig } from './steps/connect';
 import type { EvaluateRunConfig } from './steps/evaluate';
 import type { ExploreRunConfig } from './steps/explore';
 import type { TrainRunConfig } from './steps/train';
-import { TERMINAL_STATUSES } from './worker';
+import { TERMINAL_STATUSES } from '../store/enums';
 
 export interface RunServices {
   em: EntityManager;

@@ -6,7 +6,7 @@ import type PgBoss from 'pg-boss';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TOPIC, type EventBus } from '../events';
 import { Path, Run } from '../store/entities';
-import { PathStatus, RunKind, RunStatus } from '../store/enums';
+import { PathStatus, RunKind, RunStatus, TERMINAL_STATUSES } from '../store/enums';
 import { abandonRecords } from './abandon';
 import { LandscapeEventType } from '../events';
 import { RunEvents, type RunCancelPayload } from './events';
@@ -26,7 +26,6 @@ const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.EXPLORE]: exploreStep,
 };
 
-export const TERMINAL_STATUSES: readonly RunStatus[] = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED];
 
 /** Why a step was aborted. */
 const CANCELLED = 'run cancelled';
