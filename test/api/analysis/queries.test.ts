@@ -204,7 +204,7 @@ test('suggestions: bad strategy and limit are BAD_USER_INPUT naming the argument
   const ask = (args: string) => server.gql(`query($id: ID!) { landscape(id: $id) { suggestions${args} { a } } }`, { id: seeded.landscape.id });
   const unknown = firstError(await ask('(strategy: "random")'));
   assert.deepEqual({ code: unknown?.code, field: unknown?.field }, { code: 'BAD_USER_INPUT', field: 'strategy' });
-  assert.equal(unknown!.message, 'strategy: unknown pair strategy "random" (known: unfinished, lowest, disconnected, mst)');
+  assert.equal(unknown!.message, 'strategy: unknown pair strategy "random"; known: unfinished, lowest, disconnected, mst');
   for (const limit of [0, -1, 1001]) {
     const error = firstError(await ask(`(limit: ${limit})`));
     assert.deepEqual({ code: error?.code, field: error?.field, message: error?.message }, { code: 'BAD_USER_INPUT', field: 'limit', message: `limit: must be an integer from 1 to 1000, got ${limit}` });
