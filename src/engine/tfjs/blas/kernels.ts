@@ -7,12 +7,13 @@
  * (other dtypes, NCHW, general broadcasting) and to restore it on unregistering.
  */
 import {
-  Add, backend_util, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel,
-  registerKernel, Sum, unregisterKernel, util, type BatchMatMulAttrs, type Conv2DAttrs, type Conv2DBackpropFilterAttrs,
+  Add, backend_util, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput,
+  Sum, util, type BatchMatMulAttrs, type Conv2DAttrs, type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo,
 } from '@tensorflow/tfjs';
 import { disposeInfo, offsetOf, sizeOf, zeroFill, type WasmBackend } from '../fixes/wasm-internals';
 import { matMulGeometry } from '../fixes/batch-mat-mul';
+import { applyOverlay, overlayApplied, removeOverlay, runBelow, type KernelOverlay } from '../overlay';
 import type { NativeBlas } from './binding';
 import { operand, sgemmHeap } from './gemm';
 import { col2im, im2col, isPointwise } from './im2col';
@@ -23,12 +24,8 @@ import { gridConv2D, gridConv2DBackpropFilter, gridConv2DBackpropInput } from '.
 type Args = Parameters<KernelFunc>[0];
 
 let blas: NativeBlas | null = null;
-const replaced = new Map<string, KernelConfig | undefined>();
-
 function previous(kernelName: string, args: Args, why: string): TensorInfo {
-  const config = replaced.get(kernelName);
-  if (config === undefined) throw new Error(`native kernel ${kernelName}: ${why}, and no wasm kernel to fall back to`);
-  return config.kernelFunc(args) as TensorInfo;
+  return runBelow('native-blas', kernelName, args, why) as TensorInfo;
 }
 
 function active(): NativeBlas {
@@ -214,33 +211,22 @@ export const nativeKernels: readonly KernelConfig[] = [
   config(Sum, sum),
 ];
 
+export const nativeBlasOverlay: KernelOverlay = { name: 'native-blas', backendName: 'wasm', kernels: nativeKernels };
+
 export function nativeKernelsRegistered(): boolean {
-  return nativeKernels.every((k) => getKernel(k.kernelName, 'wasm')?.kernelFunc === k.kernelFunc);
+  return overlayApplied(nativeBlasOverlay);
 }
 
 /**
- * Routes the heavy kernels of backend 'wasm' to `native`; returns their names. Register the
- * wasm kernel fixes first (registering them later would replace these).
+ * Routes the heavy kernels of backend 'wasm' to `native`; returns their names. The overlay goes on
+ * top of the wasm kernel fixes (applying those later throws).
  */
 export function registerNativeKernels(native: NativeBlas): string[] {
   blas = native;
-  for (const kernel of nativeKernels) {
-    const current = getKernel(kernel.kernelName, 'wasm');
-    if (current?.kernelFunc === kernel.kernelFunc) continue;
-    replaced.set(kernel.kernelName, current);
-    if (current !== undefined) unregisterKernel(kernel.kernelName, 'wasm');
-    registerKernel(kernel);
-  }
-  return nativeKernels.map((k) => k.kernelName);
+  return applyOverlay(nativeBlasOverlay);
 }
 
 /** Puts back the kernels that registering replaced. */
 export function unregisterNativeKernels(): void {
-  for (const kernel of nativeKernels) {
-    if (getKernel(kernel.kernelName, 'wasm')?.kernelFunc !== kernel.kernelFunc) continue;
-    unregisterKernel(kernel.kernelName, 'wasm');
-    const before = replaced.get(kernel.kernelName);
-    replaced.delete(kernel.kernelName);
-    if (before !== undefined) registerKernel(before);
-  }
+  removeOverlay(nativeBlasOverlay);
 }

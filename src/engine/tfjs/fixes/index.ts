@@ -3,12 +3,12 @@
  * registration replaces the stock kernel (kept for delegation and for unregistering, so the
  * bench can compare stock and fixed in one process).
  */
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { getKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { applyOverlay, removeOverlay, type KernelOverlay } from '../overlay';
 import { batchMatMulFix } from './batch-mat-mul';
 import { conv2DBackpropFilterFix } from './conv2d-backprop-filter';
 import { conv2DBackpropInputFix } from './conv2d-backprop-input';
 import { cpuFallbackFixes } from './cpu-fallback';
-import { forgetStock, rememberStock } from './registry';
 import { sliceFix } from './slice';
 import { tileFix } from './tile';
 import { unsortedSegmentSumFix } from './unsorted-segment-sum';
@@ -25,6 +25,8 @@ export function wasmKernelFixesRegistered(kernelName?: string): boolean {
     .every((fix) => getKernel(fix.kernelName, 'wasm')?.kernelFunc === fix.kernelFunc);
 }
 
+export const wasmFixesOverlay: KernelOverlay = { name: 'wasm-fixes', backendName: 'wasm', kernels: wasmKernelFixes };
+
 /**
  * Registers every fix for backend 'wasm'; returns the kernel names. Import
  * @tensorflow/tfjs-backend-wasm first: importing it later would overwrite the fixes.
@@ -33,22 +35,10 @@ export function registerWasmKernelFixes(): string[] {
   if (getKernel('BatchMatMul', 'wasm') === undefined) {
     throw new Error('wasm kernel fixes: @tensorflow/tfjs-backend-wasm is not loaded (its kernels are not registered)');
   }
-  for (const fix of wasmKernelFixes) {
-    const current = getKernel(fix.kernelName, 'wasm');
-    if (current?.kernelFunc === fix.kernelFunc) continue;
-    rememberStock(fix.kernelName);
-    if (current !== undefined) unregisterKernel(fix.kernelName, 'wasm');
-    registerKernel(fix);
-  }
-  return wasmKernelFixes.map((fix) => fix.kernelName);
+  return applyOverlay(wasmFixesOverlay);
 }
 
-/** Puts the stock wasm kernels back (and leaves missing ones missing). */
+/** Puts the stock wasm kernels back (and leaves missing ones missing); overlays above come off too. */
 export function unregisterWasmKernelFixes(): void {
-  for (const fix of wasmKernelFixes) {
-    if (getKernel(fix.kernelName, 'wasm')?.kernelFunc !== fix.kernelFunc) continue;
-    unregisterKernel(fix.kernelName, 'wasm');
-    const stock = forgetStock(fix.kernelName);
-    if (stock !== undefined) registerKernel(stock);
-  }
+  removeOverlay(wasmFixesOverlay);
 }

@@ -1,28 +1,13 @@
 /**
- * Keeps the stock wasm kernel that each fix replaces, so fixes can delegate the cases they do
- * not cover (other dtypes, NCHW) and so `unregisterWasmKernelFixes` can restore the stock
- * backend (the bench compares both in one process).
+ * Delegation from inside a fix: to the stock wasm kernel it replaced (for the cases it does not
+ * cover: other dtypes, NCHW), or to another wasm kernel no fix replaces.
  */
-import { getKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
-
-const stock = new Map<string, KernelConfig | undefined>();
-
-export function rememberStock(kernelName: string): KernelConfig | undefined {
-  if (!stock.has(kernelName)) stock.set(kernelName, getKernel(kernelName, 'wasm'));
-  return stock.get(kernelName);
-}
-
-export function forgetStock(kernelName: string): KernelConfig | undefined {
-  const config = stock.get(kernelName);
-  stock.delete(kernelName);
-  return config;
-}
+import { getKernel, type KernelFunc } from '@tensorflow/tfjs';
+import { runBelow } from '../overlay';
 
 /** Runs the stock wasm kernel for a case a fix does not handle; throws if there is none. */
 export function runStock(kernelName: string, args: Parameters<KernelFunc>[0], why: string) {
-  const config = stock.get(kernelName);
-  if (config === undefined) throw new Error(`wasm kernel ${kernelName}: ${why}, and there is no stock kernel to fall back to`);
-  return config.kernelFunc(args);
+  return runBelow('wasm-fixes', kernelName, args, why);
 }
 
 /** Calls another wasm kernel (one no fix replaces, e.g. Transpose or Conv2D) from inside a fix. */

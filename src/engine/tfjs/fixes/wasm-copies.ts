@@ -15,12 +15,12 @@
  */
 import { Cast, Identity, Sum, util, type CastAttrs, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import { offsetOf, type WasmBackend } from './wasm-internals';
-import { stockKernelFunc } from './stock-kernels';
+import { runBelow } from '../overlay';
 
 function identity(args: Parameters<KernelFunc>[0]): TensorInfo {
   const { x } = args.inputs as { x: TensorInfo };
   const backend = args.backend as unknown as WasmBackend;
-  if (x.dtype === 'string') return stockKernelFunc(Identity)(args) as TensorInfo;
+  if (x.dtype === 'string') return runBelow('wasm-extras', Identity, args, 'a case it leaves to the stock kernel') as TensorInfo;
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
 }
@@ -28,7 +28,7 @@ function identity(args: Parameters<KernelFunc>[0]): TensorInfo {
 function cast(args: Parameters<KernelFunc>[0]): TensorInfo {
   const { x } = args.inputs as { x: TensorInfo };
   const { dtype } = args.attrs as unknown as CastAttrs;
-  if (x.dtype !== dtype || dtype === 'string' || dtype === 'complex64') return stockKernelFunc(Cast)(args) as TensorInfo;
+  if (x.dtype !== dtype || dtype === 'string' || dtype === 'complex64') return runBelow('wasm-extras', Cast, args, 'a case it leaves to the stock kernel') as TensorInfo;
   (args.backend as unknown as WasmBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape.slice(), dtype };
 }
@@ -38,7 +38,7 @@ function sum(args: Parameters<KernelFunc>[0]): TensorInfo {
   const { axis, keepDims } = args.attrs as unknown as SumAttrs;
   const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
   const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
-  if (x.dtype !== 'float32' || !leading) return stockKernelFunc(Sum)(args) as TensorInfo;
+  if (x.dtype !== 'float32' || !leading) return runBelow('wasm-extras', Sum, args, 'a case it leaves to the stock kernel') as TensorInfo;
   const backend = args.backend as unknown as WasmBackend;
   const rest = x.shape.slice(axes.length);
   const rows = util.sizeFromShape(x.shape.slice(0, axes.length));

@@ -9,12 +9,12 @@
  * through the registered Slice kernel (the fixed one from ../kernels copies only the piece).
  */
 import {
-  backend_util, getKernel, MaxPoolGrad, registerKernel, SplitV, unregisterKernel, util, type KernelConfig,
+  backend_util, getKernel, MaxPoolGrad, SplitV, util, type KernelConfig,
   type KernelFunc, type MaxPoolGradAttrs, type SplitVAttrs, type TensorInfo,
 } from '@tensorflow/tfjs';
 import { offsetOf, type WasmBackend } from './wasm-internals';
 import { castFix, identityFix, sumFix } from './wasm-copies';
-import { rememberStock, stockKernel } from './stock-kernels';
+import { applyOverlay, removeOverlay, type KernelOverlay } from '../overlay';
 import { isTiling2x2, maxPoolGrad2x2 } from './max-pool-grad';
 
 function splitV(args: Parameters<KernelFunc>[0]): TensorInfo[] {
@@ -93,25 +93,13 @@ function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
 
 export const maxPoolGradFix: KernelConfig = { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as KernelFunc };
 
-const extras = [splitVFix, maxPoolGradFix, identityFix, sumFix, castFix];
+export const wasmExtrasOverlay: KernelOverlay = { name: 'wasm-extras', backendName: 'wasm', kernels: [splitVFix, maxPoolGradFix, identityFix, sumFix, castFix] };
 
 /** Registers SplitV, MaxPoolGrad, Identity, Sum and Cast (wasm-copies.ts) for wasm; returns their names. */
 export function registerWasmExtras(): string[] {
-  for (const fix of extras) {
-    const current = getKernel(fix.kernelName, 'wasm');
-    if (current?.kernelFunc === fix.kernelFunc) continue;
-    rememberStock(fix.kernelName, current);
-    if (current !== undefined) unregisterKernel(fix.kernelName, 'wasm');
-    registerKernel(fix);
-  }
-  return extras.map((fix) => fix.kernelName);
+  return applyOverlay(wasmExtrasOverlay);
 }
 
 export function unregisterWasmExtras(): void {
-  for (const fix of extras) {
-    if (getKernel(fix.kernelName, 'wasm')?.kernelFunc !== fix.kernelFunc) continue;
-    unregisterKernel(fix.kernelName, 'wasm');
-    const before = stockKernel(fix.kernelName);
-    if (before !== undefined) registerKernel(before);
-  }
+  removeOverlay(wasmExtrasOverlay);
 }
