@@ -1,7 +1,7 @@
-// The HTTP server: express 5 with Apollo Server (queries, mutations) and graphql-ws
-// (subscriptions) on one port and one path, /graphql; GET /healthz.
+// The HTTP server, wiring only: express 5 with Apollo Server (queries, mutations) and graphql-ws
+// (subscriptions, ./subscriptions.ts) on one port and one path, /graphql; GET /healthz.
 // Security (README "Security"): bearer tokens (src/http/auth.ts) on /graphql, the WebSocket and
-// /tensors; depth and cost limits (src/limits.ts) on every operation; body, upload and
+// /tensors; depth and cost limits (./limits.ts) on every operation; body, upload and
 // subscription limits; Apollo's CSRF prevention; CORS only for configured origins.
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
@@ -10,13 +10,12 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
-import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ValidationRule } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { ValidationRule } from 'graphql';
 import { isLoopback, type Config } from '../config';
 import { AuthError, Authenticator, bearerToken, countTokens, createToken, type Access } from './auth';
 import { accessOf, authenticate, cors, jsonErrors } from './guards';
 import { costLimitRule, depthLimitRule, MAX_TOKENS } from './limits';
+import { serveSubscriptions } from './subscriptions';
 import { openDatabase, type Database } from '../db/database';
 import { createEventBus, type EventBus } from '../events';
 import { buildAppSchema, formatError, type Context } from '../api/resolvers';
@@ -103,72 +102,17 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
 
     const app = express();
     const httpServer = createServer(app);
-    // A graphql-ws message is one operation: the same size limit as an HTTP body (ws allows 100 MiB).
-    const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_JSON_BODY_BYTES });
-    // Open WebSocket connections, to count active subscriptions (health report, tests).
-    const sockets = new Set<{ subscriptions: Record<string, unknown> }>();
-    // What each connection authenticated as in its connection_init (connectionParams).
-    const socketAccess = new WeakMap<object, Access>();
-    const subscriptionCount = () => [...sockets].reduce((n, ctx) => n + Object.keys(ctx.subscriptions).length, 0);
-    const subscriptions = useServer<Record<string, unknown>, Record<string, unknown>>(
-      {
-        schema,
-        context: (ctx) => context(socketAccess.get(ctx) ?? { scope: null }),
-        // Refused connections are closed with 4403 Forbidden by graphql-ws.
-        onConnect: async (ctx) => {
-          const params = ctx.connectionParams ?? {};
-          try {
-            socketAccess.set(ctx, await auth.authenticate(bearerToken(params.authorization ?? params.Authorization)));
-          } catch (err) {
-            if (err instanceof AuthError) return false;
-            throw err;
-          }
-          sockets.add(ctx);
-          return true;
-        },
-        // Parsed and validated here rather than by graphql-ws, for the same limits and
-        // authorization as over HTTP (a socket also carries queries and mutations).
-        onSubscribe: (ctx, _id, payload) => {
-          const held = Object.keys(ctx.subscriptions).length; // includes this one
-          if (held > config.maxSubscriptionsPerConnection) {
-            return [coded(`too many subscriptions on this connection: at most ${config.maxSubscriptionsPerConnection} at once (NEB_ATLAS_MAX_SUBSCRIPTIONS_PER_CONNECTION)`, 'TOO_MANY_SUBSCRIPTIONS')];
-          }
-          let document: DocumentNode;
-          try {
-            document = parse(payload.query, { maxTokens: MAX_TOKENS });
-          } catch (err) {
-            return [coded(err instanceof GraphQLError ? err.message : 'Syntax Error: document could not be parsed', 'GRAPHQL_PARSE_FAILED')];
-          }
-          const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-          if (errors.length > 0) return errors.map((e) => coded(e.message, 'GRAPHQL_VALIDATION_FAILED', e));
-          const operation = getOperationAST(document, payload.operationName);
-          if (!operation) return [coded('Unable to identify operation', 'BAD_REQUEST')];
-          try {
-            checkOperation(socketAccess.get(ctx) ?? { scope: null }, operation.operation);
-          } catch (err) {
-            if (err instanceof GraphQLError) return [err];
-            throw err;
-          }
-          // Coerced here so that bad variables are BAD_USER_INPUT, as over HTTP (graphql-js
-          // would report them uncoded, which reads as an internal error).
-          const variables = payload.variables ?? {};
-          if (typeof variables !== 'object' || Array.isArray(variables)) return [coded('variables must be a JSON object', 'BAD_USER_INPUT')];
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
-          if (coerced.errors) return coerced.errors.map((e) => coded(e.message, 'BAD_USER_INPUT', e));
-          return { schema, document, operationName: payload.operationName, variableValues: variables };
-        },
-        onClose: (ctx) => {
-          sockets.delete(ctx);
-        },
-        // Same error policy over WebSocket as over HTTP.
-        onNext: (_ctx, _id, _payload, _args, result) =>
-          result.errors ? { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON(), e, log)) } : undefined,
-        // Called for operations that fail parsing or validation, which graphql-ws leaves uncoded.
-        onError: (_ctx, _id, _payload, errors) =>
-          errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e, log)),
-      },
-      wsServer,
-    );
+    const subscriptions = serveSubscriptions(httpServer, {
+      schema,
+      path: GRAPHQL_PATH,
+      maxPayload: MAX_JSON_BODY_BYTES,
+      maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+      validationRules,
+      context,
+      authenticate: (authorization) => auth.authenticate(bearerToken(authorization)),
+      checkOperation,
+      log,
+    });
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: (formatted, error) => formatError(formatted, error, log),
@@ -206,9 +150,9 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     app.get('/healthz', async (_req, res) => {
       try {
         await database.orm.em.getConnection().execute('select 1');
-        res.json({ status: 'ok', database: database.kind, subscriptions: subscriptionCount() });
+        res.json({ status: 'ok', database: database.kind, subscriptions: subscriptions.count() });
       } catch {
-        res.status(503).json({ status: 'unavailable', database: database.kind, subscriptions: subscriptionCount() });
+        res.status(503).json({ status: 'unavailable', database: database.kind, subscriptions: subscriptions.count() });
       }
     });
     const allowOrigins = cors(config.corsOrigins);
@@ -256,18 +200,13 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
       worker,
       clientToken,
       auth,
-      activeSubscriptions: subscriptionCount,
+      activeSubscriptions: subscriptions.count,
       close: () => (closing ??= closeAll()),
     };
   } catch (err) {
     await closeAll();
     throw err;
   }
-}
-
-/** A GraphQLError with a code, as graphql-ws sends errors of onSubscribe. */
-function coded(message: string, code: string, from?: GraphQLError): GraphQLError {
-  return new GraphQLError(message, { nodes: from?.nodes, extensions: { ...from?.extensions, code } });
 }
 
 /**
