@@ -15,11 +15,8 @@ import { findMinimum, findPath, findRun } from '../store/records';
 import { abandonRecords } from './abandon';
 import type { RunEvents } from './events';
 import type { JobQueue } from './queue';
-import type { ConnectRunConfig } from './steps/connect';
-import type { EvaluateRunConfig } from './steps/evaluate';
-import type { ExploreRunConfig } from './steps/explore';
-import type { TrainRunConfig } from './steps/train';
 import { TERMINAL_STATUSES } from '../store/enums';
+import { storedConfig, type ConnectRunConfig, type EvaluateRunConfig, type ExploreRunConfig, type TrainRunConfig } from './configs';
 
 export interface RunServices {
   em: EntityManager;
@@ -54,7 +51,7 @@ export async function trainMinima(
   const run = await s.em.transactional(async (em) => {
     const minima = chosen.map((seed) => em.create(Minimum, { landscape, seed, status: MinimumStatus.TRAINING }));
     const config: TrainRunConfig = { minimumIds: minima.map((m) => m.id), seeds: chosen, training };
-    const created = em.create(Run, { landscape, kind: RunKind.TRAIN, config: config as unknown as Record<string, unknown> });
+    const created = em.create(Run, { landscape, kind: RunKind.TRAIN, config: storedConfig(RunKind.TRAIN, config) });
     minima.forEach((m) => (m.run = created));
     return created;
   });
@@ -94,7 +91,7 @@ export async function connectMinima(s: RunServices, aId: string, bId: string, co
   const { run, path } = await s.em.transactional(async (em) => {
     const run = em.create(Run, { landscape, kind: RunKind.CONNECT, config: {}, parent: parent ?? null });
     const path = em.create(Path, { landscape, minimumA: a, minimumB: b, run, status: PathStatus.PENDING });
-    run.config = { pathId: path.id, preset, cycles } satisfies ConnectRunConfig as unknown as Record<string, unknown>;
+    run.config = storedConfig(RunKind.CONNECT, { pathId: path.id, preset, cycles });
     return { run, path };
   });
   await s.events.landscape(LandscapeEventType.PATH_ADDED, landscape.id, { pathId: path.id, runId: run.id });
@@ -107,7 +104,7 @@ export async function evaluatePath(s: RunServices, pathId: string, pointsPerSegm
   const points = pointsPerSegment ?? 9;
   if (!Number.isInteger(points) || points < 0 || points > 100) throw new InputError('pointsPerSegment', `must be an integer from 0 to 100, got ${points}`);
   if (path.status !== PathStatus.COMPLETED) throw new InputError('pathId', `path ${path.id} is ${path.status}; only COMPLETED paths can be evaluated`);
-  const run = s.em.create(Run, { landscape: path.landscape, kind: RunKind.EVALUATE, config: { pathId: path.id, pointsPerSegment: points } satisfies EvaluateRunConfig as unknown as Record<string, unknown> });
+  const run = s.em.create(Run, { landscape: path.landscape, kind: RunKind.EVALUATE, config: storedConfig(RunKind.EVALUATE, { pathId: path.id, pointsPerSegment: points }) });
   await s.em.flush();
   await start(s, run);
   return run;
@@ -129,7 +126,7 @@ export async function exploreLandscape(
   if (ready < 2) throw new InputError('landscapeId', `the landscape has ${ready} READY minima; exploring needs at least 2 (train some first)`);
   const { preset, cycles } = autonebCycles(landscape, options.config);
   const config: ExploreRunConfig = { maxPairs, parallel, tolerance, preset, cycles, decisions: [] };
-  const run = s.em.create(Run, { landscape, kind: RunKind.EXPLORE, config: config as unknown as Record<string, unknown> });
+  const run = s.em.create(Run, { landscape, kind: RunKind.EXPLORE, config: storedConfig(RunKind.EXPLORE, config) });
   await s.em.flush();
   await start(s, run);
   return run;
@@ -156,7 +153,7 @@ export async function importMinimum(s: RunServices, landscapeId: string, tensors
   if (!Number.isInteger(chosenSeed) || chosenSeed < -1) throw new InputError('seed', `must be a non-negative integer, got ${seed}`);
   const { minimum, run } = await s.em.transactional(async (em) => {
     const minimum = em.create(Minimum, { landscape, seed: chosenSeed, status: MinimumStatus.READY, parameters: vectorToBytes(parameters), parameterCount: parameters.length });
-    const run = em.create(Run, { landscape, kind: RunKind.EVALUATE, config: { minimumId: minimum.id } satisfies EvaluateRunConfig as unknown as Record<string, unknown> });
+    const run = em.create(Run, { landscape, kind: RunKind.EVALUATE, config: storedConfig(RunKind.EVALUATE, { minimumId: minimum.id }) });
     // The importing client follows its metrics through `minimum { run }`.
     minimum.run = run;
     return { minimum, run };

@@ -4,6 +4,8 @@ import { autoNebCycles, cumulativeLengths, densePoints, type CycleConfig, type C
 import { Cycle, Path, Pivot } from '../../store/entities';
 import { PathStatus } from '../../store/enums';
 import { bytesToVector, vectorToBytes } from '../../store/tensors';
+import { runConfig } from '../configs';
+import { RunKind } from '../../store/enums';
 import type { StepContext, StepOutcome } from './context';
 
 /** Points on the straight line between the minima for its barrier (the baseline AutoNEB beats). */
@@ -12,15 +14,9 @@ export const LINEAR_POINTS = 21;
 /** Pivot coordinates are stored with each cycle only for small landscapes (the 2-D surfaces). */
 export const MAX_STORED_COORDINATES = 16;
 
-export interface ConnectRunConfig {
-  pathId: string;
-  preset: string | null;
-  cycles: CycleConfig[];
-}
-
 export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
   const { em, run, step } = ctx;
-  const config = run.config as unknown as ConnectRunConfig;
+  const config = runConfig(run, RunKind.CONNECT);
   const path = await em.findOneOrFail(Path, config.pathId, { populate: ['minimumA.parameters', 'minimumB.parameters'] });
   if (path.cyclesDone > step) return { next: path.cyclesDone }; // stored by an earlier try of this step
   if (path.cyclesDone < step) throw new Error(`path ${path.id} has ${path.cyclesDone} cycles stored, step ${step} expected ${step}`);

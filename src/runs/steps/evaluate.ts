@@ -3,13 +3,13 @@
 import { densePoints } from '../../engine';
 import { Minimum, Path, Pivot } from '../../store/entities';
 import { bytesToVector } from '../../store/tensors';
+import { runConfig } from '../configs';
+import { RunKind } from '../../store/enums';
 import type { StepContext, StepOutcome } from './context';
 
-/** Either a path (dense profile) or one minimum (an imported one). */
-export type EvaluateRunConfig = { pathId: string; pointsPerSegment: number } | { minimumId: string };
 
 export async function evaluateStep(ctx: StepContext): Promise<StepOutcome> {
-  const config = ctx.run.config as unknown as EvaluateRunConfig;
+  const config = runConfig(ctx.run, RunKind.EVALUATE);
   return 'minimumId' in config ? evaluateMinimum(ctx, config.minimumId) : evaluatePath(ctx, config.pathId, config.pointsPerSegment);
 }
 

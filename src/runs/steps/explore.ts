@@ -6,23 +6,17 @@ import { explore, type CycleConfig, type ExploreDecision, type PathRecord, type 
 import { Minimum, Path, Run } from '../../store/entities';
 import { MinimumStatus, PathStatus, RunStatus } from '../../store/enums';
 import { connectMinima } from '../service';
+import { runConfig, type ExploreRunConfig } from '../configs';
+import { RunKind } from '../../store/enums';
 import type { StepContext, StepOutcome } from './context';
 
-export interface ExploreRunConfig {
-  maxPairs: number | null;
-  parallel: number;
-  tolerance: number | null;
-  preset: string;
-  cycles: CycleConfig[];
-  decisions: never[];
-}
 
 /** How often a waiting exploration looks at the runs it started. */
 const WAIT_POLL_MS = 300;
 
 export async function exploreStep(ctx: StepContext): Promise<StepOutcome> {
   const { em, run } = ctx;
-  const config = run.config as unknown as ExploreRunConfig;
+  const config = runConfig(run, RunKind.EXPLORE);
   const landscapeId = run.landscape.id;
   const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   // On a resumed step, paths this exploration started and that are still running are not

@@ -5,21 +5,17 @@ import { Minimum } from '../../store/entities';
 import { MinimumStatus } from '../../store/enums';
 import { vectorToBytes } from '../../store/tensors';
 import type { TrainingConfig } from '../../store/specs';
+import { runConfig } from '../configs';
+import { RunKind } from '../../store/enums';
 import type { StepContext, StepOutcome } from './context';
 
-export interface TrainRunConfig {
-  minimumIds: string[];
-  seeds: number[];
-  /** The landscape's training config with this run's overrides. */
-  training: TrainingConfig;
-}
 
 /** Progress events at most this often per run (training steps are fast on small nets). */
 const PROGRESS_EVERY_MS = 500;
 
 export async function trainStep(ctx: StepContext): Promise<StepOutcome> {
   const { em, run, step } = ctx;
-  const config = run.config as unknown as TrainRunConfig;
+  const config = runConfig(run, RunKind.TRAIN);
   if (step >= config.minimumIds.length) return { next: null };
   const minimum = await em.findOneOrFail(Minimum, config.minimumIds[step]);
   const next = step + 1 < config.minimumIds.length ? step + 1 : null;
