@@ -1,5 +1,5 @@
-// The web client in chromium against hand-made API responses shaped as the real schema (src/schema;
-// docs/api-contract.md), so every
+// The web client in chromium against hand-made API responses shaped as the real schema (src/api/schema;
+// schema.graphql), so every
 // view is checked without workers: GraphQL over HTTP is answered per operation by page.route,
 // and graphql-ws by page.routeWebSocket, which streams pathCycles events like a running AutoNEB.
 // Energies are the Müller-Brown surface's (src/engine/surfaces) along a path that bends, cycle
