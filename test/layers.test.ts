@@ -37,3 +37,12 @@ test('no import loop outside the ORM entities', () => {
   const loops = importLoops(imports('src')).filter((group) => !group.every((f) => f.startsWith('src/store/entities/')));
   assert.deepEqual(loops, []);
 });
+
+test('dependencies run one way: http -> api -> runs -> store -> engine', () => {
+  const LAYERS = ['src/http/', 'src/api/', 'src/runs/', 'src/store/', 'src/engine/'];
+  const rank = (file: string) => LAYERS.findIndex((prefix) => file.startsWith(prefix));
+  const upward = imports('src')
+    .filter((i) => i.target && rank(i.from) >= 0 && rank(i.target) >= 0 && rank(i.target) < rank(i.from))
+    .map((i) => `${i.from} -> ${i.spec}`);
+  assert.deepEqual(upward, []);
+});

@@ -24,7 +24,8 @@ import { RunEvents } from '../runs/events';
 import { JobQueue, DEFAULT_QUEUE_OPTIONS } from '../runs/queue';
 import { RunWorker } from '../runs/worker';
 import { configureEngine } from '../runs/bridge/engine';
-import { TENSORS_PATH, tensorRoutes, UploadStore } from './tensors';
+import { TENSORS_PATH, tensorRoutes } from './tensors';
+import { UploadStore } from '../runs/uploads';
 
 export const GRAPHQL_PATH = '/graphql';
 

@@ -5,7 +5,6 @@
 //   GET  /tensors/paths/:id/pivots/:index   one pivot
 //   GET  /tensors/paths/:id/saddle          parameters at the saddle (interpolated along the path)
 //   POST /tensors/uploads                   a safetensors body; answers {uploadId}, for the importMinimum mutation
-import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { decodeSafetensors, encodeSafetensors, pointAt, splitTensors, type NamedTensor, type Vector } from '../engine';
@@ -15,45 +14,9 @@ import { InputError, NotFoundError } from '../store/errors';
 import { ERROR_CODES, fieldErrorCode } from '../api/errors';
 import { landscapeLayout } from '../runs/bridge/layouts';
 import { findMinimum, findPath } from '../store/records';
+import { TENSORS_PATH, type UploadStore } from '../runs/uploads';
 
-export const TENSORS_PATH = '/tensors';
-
-/** Uploaded files wait this long for their importMinimum call. */
-const UPLOAD_TTL_MS = 15 * 60 * 1000;
-
-export interface Upload {
-  tensors: NamedTensor[];
-  metadata: Record<string, string>;
-  expires: number;
-}
-
-/** Uploads held by this server process until imported (or expired). */
-export class UploadStore {
-  private readonly uploads = new Map<string, Upload>();
-
-  add(tensors: NamedTensor[], metadata: Record<string, string>): string {
-    this.sweep();
-    const id = randomUUID();
-    this.uploads.set(id, { tensors, metadata, expires: Date.now() + UPLOAD_TTL_MS });
-    return id;
-  }
-
-  get(id: string, field = 'uploadId'): Upload {
-    this.sweep();
-    const upload = this.uploads.get(id);
-    if (!upload) throw new InputError(field, `no upload ${JSON.stringify(id)} (uploads expire after ${UPLOAD_TTL_MS / 60000} minutes; POST the file to ${TENSORS_PATH}/uploads first)`);
-    return upload;
-  }
-
-  delete(id: string): void {
-    this.uploads.delete(id);
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [id, u] of this.uploads) if (u.expires < now) this.uploads.delete(id);
-  }
-}
+export { TENSORS_PATH };
 
 function send(res: Response, filename: string, tensors: NamedTensor[], metadata: Record<string, string>): void {
   res.setHeader('Content-Type', 'application/octet-stream');

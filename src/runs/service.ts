@@ -8,8 +8,8 @@ import { LandscapeEventType } from '../events';
 import { Landscape, Minimum, Path, Run } from '../store/entities';
 import { MinimumStatus, PathStatus, RunKind, RunStatus } from '../store/enums';
 import { InputError } from '../store/errors';
-import { findLandscape } from '../store/landscapes';
-import { parseTraining } from './bridge/landscape-input';
+import { createLandscape as storeLandscape, findLandscape } from '../store/landscapes';
+import { parseLandscapeInput, parseTraining, type LandscapeInputData } from './bridge/landscape-input';
 import type { TrainingConfig } from '../store/specs';
 import { findMinimum, findPath, findRun } from '../store/records';
 import { abandonRecords } from './abandon';
@@ -188,4 +188,9 @@ async function start(s: RunServices, run: Run): Promise<void> {
 
 function withoutNulls<T extends object>(object: T): Partial<T> {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
+}
+
+/** A new landscape: the user's definition validated (nothing is written when any field is bad), then stored. */
+export function createLandscape(em: EntityManager, input: LandscapeInputData): Promise<Landscape> {
+  return storeLandscape(em, parseLandscapeInput(input));
 }

@@ -4,7 +4,7 @@ import type { EventBus } from '../../events';
 import type { RunEvents } from '../../runs/events';
 import type { JobQueue } from '../../runs/queue';
 import type { PageLimits } from '../../store/pagination';
-import type { UploadStore } from '../../http/tensors';
+import type { UploadStore } from '../../runs/uploads';
 
 /** Per-operation context: its own EntityManager (identity map), the event bus, limits. */
 export interface Context {

@@ -5,7 +5,8 @@ import { connectionType, PageArgs, toConnection, type Connection } from '../sche
 import { MinimumType, PathType, RunType } from '../schema/records';
 import { RunKind, RunStatus } from '../schema/enums';
 import type { Landscape, Minimum, Path, Run } from '../../store/entities';
-import { createLandscape, deleteLandscape, findLandscape, listLandscapes } from '../../store/landscapes';
+import { deleteLandscape, findLandscape, listLandscapes } from '../../store/landscapes';
+import { createLandscape } from '../../runs/service';
 import { listMinima, listPaths, listRuns } from '../../store/records';
 import { ARCHITECTURE_KINDS, AUTONEB_PRESETS, DATASET_NAMES, SURFACE_NAMES } from '../../store/specs';
 import type { Context } from './context';

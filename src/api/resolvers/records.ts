@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-g
 import { LandscapeType } from '../schema/landscape';
 import { toConnection, type Connection } from '../schema/pagination';
 import { CycleType, MinimumType, PathDownloadsType, PathType, PivotType, RunType, SaddleType } from '../schema/records';
-import { TENSORS_PATH } from '../../http/tensors';
+import { TENSORS_PATH } from '../../runs/uploads';
 import { Landscape, Minimum, Run, type Cycle, type Path, type Pivot } from '../../store/entities';
 import { findMinimum, findPath, findRun, listRuns, pathCycles, pathPivots } from '../../store/records';
 import type { Context } from './context';
