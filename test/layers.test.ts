@@ -46,3 +46,16 @@ test('dependencies run one way: http -> api -> runs -> store -> engine', () => {
     .map((i) => `${i.from} -> ${i.spec}`);
   assert.deepEqual(upward, []);
 });
+
+test("README's library example (examples/connect-surface.ts) runs without loading TensorFlow.js", () => {
+  const script = `const Module = require('node:module');
+    const load = Module._load;
+    const loaded = [];
+    Module._load = function (request, ...rest) { if (request.startsWith('@tensorflow')) loaded.push(request); return load.call(this, request, ...rest); };
+    process.on('exit', () => { process.stderr.write('TFJS:' + JSON.stringify(loaded)); });
+    require(${JSON.stringify(join(ROOT, 'dist', 'examples', 'connect-surface.js'))});`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /saddle/i);
+  assert.equal(run.stderr.slice(run.stderr.indexOf('TFJS:') + 5), '[]');
+});

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FieldError } from '../../src/engine/errors';
+import { DATA_KINDS } from '../../src/engine/neural/specs';
+import { DATASET_NAMES } from '../../src/store/specs';
 import { parseLandscapeInput, type LandscapeInputData } from '../../src/runs/bridge/landscape-input';
 
 const mlp: LandscapeInputData = { name: 'mlp', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'mnist' } };
@@ -68,4 +70,8 @@ test('resnet depths 20, 32, 44, 56, 110 are accepted', () => {
   for (const depth of [20, 32, 44, 56, 110]) {
     assert.deepEqual(parseLandscapeInput({ ...mlp, architecture: { kind: 'resnet', depth } }).architecture, { kind: 'resnet', depth });
   }
+});
+
+test('the API knows the data sets the engine loads, by the same names', () => {
+  assert.deepEqual([...DATASET_NAMES].sort(), [...DATA_KINDS].sort());
 });
