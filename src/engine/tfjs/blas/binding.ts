@@ -40,18 +40,15 @@ export interface NativeBlas {
  * How the two cores are used: ONE BLAS thread per process by default; the other cores go to
  * pivots (the worker-thread pool, one per core by default: runs/bridge/neural-problem.ts), not to BLAS.
  *
- * Measured on the 2-core machine (engine path, 16 pivots, gradients/s wall, 2026-11-27): one
- * thread with 2 BLAS threads vs the pool of 2 threads with 1 BLAS thread each: MLP 784-100-10
- * 983 vs 984, MLP 784-256-256-10 318 vs 341, CNN 37 vs 53 (1 BLAS thread alone: 762, 214, 37).
  * A second OpenBLAS thread speeds up only the products, and the CNN's are too small to share;
- * whole pivots share well once the pool exchanges them through shared memory (pool/index.ts).
+ * whole pivots share well once the pool exchanges them through shared memory (pool/index.ts;
+ * measurements in docs/native.md, "Threads").
  * Both at once (2 pool threads x 2 BLAS threads) oversubscribes the cores: OpenBLAS threads
  * spin while they wait.
  *
  * The variable must be in the process environment before OpenBLAS loads: a worker thread's
  * process.env is by default a private copy, so setting it there did nothing (OpenBLAS then ran
- * one thread per core in each of our threads, and they fought: pool of 2 at 278 instead of 566
- * grads/s). The pool's threads therefore share the process environment (SHARE_ENV, pool/index.ts),
+ * one thread per core in each of our threads, and they fought). The pool's threads therefore share the process environment (SHARE_ENV, pool/index.ts),
  * and whichever thread loads the binding first sets it here.
  * A caller's count (the server's NEB_ATLAS_BLAS_THREADS) or an exported OPENBLAS_NUM_THREADS overrides.
  */
