@@ -4,6 +4,7 @@
  * `validateDataSpec` checks a spec from outside and names the offending field.
  */
 import { InvalidInputError } from '../../errors';
+import { namedTable } from '../../strategies';
 
 interface CommonOptions {
   /**
@@ -90,43 +91,45 @@ function common(s: Record<string, unknown>, field: string): CommonOptions {
   return out;
 }
 
+type Fields = Record<string, unknown>;
+
+function syntheticSpec(s: Fields, field: string, options: CommonOptions): SyntheticSpec {
+  if (!Array.isArray(s.shape) || s.shape.length !== 3) {
+    throw new InvalidInputError(`${field}.shape`, `expected [height, width, channels], got ${JSON.stringify(s.shape)}`);
+  }
+  s.shape.forEach((v, i) => positiveInt(`${field}.shape[${i}]`, v));
+  if (typeof s.seed !== 'number' && typeof s.seed !== 'string') {
+    throw new InvalidInputError(`${field}.seed`, `expected a number or string, got ${JSON.stringify(s.seed)}`);
+  }
+  const spread = s.spread ?? 0.5;
+  if (typeof spread !== 'number' || !(spread > 0)) throw new InvalidInputError(`${field}.spread`, `expected a positive number, got ${JSON.stringify(s.spread)}`);
+  const classes = positiveInt(`${field}.classes`, s.classes);
+  if (classes < 2) throw new InvalidInputError(`${field}.classes`, `expected at least 2, got ${classes}`);
+  return {
+    kind: 'synthetic',
+    classes,
+    shape: s.shape as [number, number, number],
+    trainSize: positiveInt(`${field}.trainSize`, s.trainSize),
+    testSize: positiveInt(`${field}.testSize`, s.testSize),
+    seed: s.seed,
+    spread,
+    ...options,
+  };
+}
+
+/** Each data set's spec check (the loaders: ./index.ts). */
+const DATA_SPECS = namedTable<(s: Fields, field: string, options: CommonOptions) => DataSpec>('data set', {
+  mnist: (_s, _field, options) => ({ kind: 'mnist', ...options }),
+  'mnist-idx': (s, field, options) => ({ kind: 'mnist-idx', dir: nonEmptyString(`${field}.dir`, s.dir), ...options }),
+  cifar10: (s, field, options) => ({ kind: 'cifar10', dir: nonEmptyString(`${field}.dir`, s.dir), ...options }),
+  cifar100: (s, field, options) => ({ kind: 'cifar100', dir: nonEmptyString(`${field}.dir`, s.dir), ...options }),
+  synthetic: syntheticSpec,
+} satisfies Record<DataKind, (s: Fields, field: string, options: CommonOptions) => DataSpec>);
+
 /** Checks an untrusted spec and returns it typed. */
 export function validateDataSpec(spec: unknown, field = 'data'): DataSpec {
   if (typeof spec !== 'object' || spec === null) throw new InvalidInputError(field, 'expected an object');
-  const s = spec as Record<string, unknown>;
-  const options = common(s, field);
-  switch (s.kind) {
-    case 'mnist':
-      return { kind: 'mnist', ...options };
-    case 'mnist-idx':
-      return { kind: 'mnist-idx', dir: nonEmptyString(`${field}.dir`, s.dir), ...options };
-    case 'cifar10':
-    case 'cifar100':
-      return { kind: s.kind, dir: nonEmptyString(`${field}.dir`, s.dir), ...options };
-    case 'synthetic': {
-      if (!Array.isArray(s.shape) || s.shape.length !== 3) {
-        throw new InvalidInputError(`${field}.shape`, `expected [height, width, channels], got ${JSON.stringify(s.shape)}`);
-      }
-      s.shape.forEach((v, i) => positiveInt(`${field}.shape[${i}]`, v));
-      if (typeof s.seed !== 'number' && typeof s.seed !== 'string') {
-        throw new InvalidInputError(`${field}.seed`, `expected a number or string, got ${JSON.stringify(s.seed)}`);
-      }
-      const spread = s.spread ?? 0.5;
-      if (typeof spread !== 'number' || !(spread > 0)) throw new InvalidInputError(`${field}.spread`, `expected a positive number, got ${JSON.stringify(s.spread)}`);
-      const classes = positiveInt(`${field}.classes`, s.classes);
-      if (classes < 2) throw new InvalidInputError(`${field}.classes`, `expected at least 2, got ${classes}`);
-      return {
-        kind: 'synthetic',
-        classes,
-        shape: s.shape as [number, number, number],
-        trainSize: positiveInt(`${field}.trainSize`, s.trainSize),
-        testSize: positiveInt(`${field}.testSize`, s.testSize),
-        seed: s.seed,
-        spread,
-        ...options,
-      };
-    }
-    default:
-      throw new InvalidInputError(`${field}.kind`, `expected one of ${DATA_KINDS.join(', ')}, got ${JSON.stringify(s.kind)}`);
-  }
+  const s = spec as Fields;
+  const check = DATA_SPECS.get(s.kind, `${field}.kind`);
+  return check(s, field, common(s, field));
 }

@@ -4,6 +4,7 @@
  * offending field.
  */
 import { InvalidInputError } from '../../errors';
+import { namedTable } from '../../strategies';
 
 /** Fully connected network with ReLU between layers: widths[0] inputs, widths[last] classes. */
 export interface MlpSpec {
@@ -65,43 +66,53 @@ function imageShape(field: string, value: unknown): [number, number, number] {
   return shape as [number, number, number];
 }
 
+type Fields = Record<string, unknown>;
+
+function mlpSpec(s: Fields, field: string): MlpSpec {
+  return { kind: 'mlp', widths: positiveIntArray(`${field}.widths`, s.widths, 2) };
+}
+
+function cnnSpec(s: Fields, field: string): CnnSpec {
+  const input = imageShape(`${field}.input`, s.input);
+  const channels = s.channels === undefined ? [16, 32] : positiveIntArray(`${field}.channels`, s.channels, 1);
+  const kernel = s.kernel === undefined ? 3 : positiveInt(`${field}.kernel`, s.kernel);
+  if (kernel % 2 !== 1) throw new InvalidInputError(`${field}.kernel`, `expected an odd size, got ${kernel}`);
+  if (input[0] >> channels.length < 1 || input[1] >> channels.length < 1) {
+    throw new InvalidInputError(`${field}.input`, `${input[0]}x${input[1]} is too small for ${channels.length} 2x2 poolings`);
+  }
+  return { kind: 'cnn', input, classes: positiveInt(`${field}.classes`, s.classes), channels, kernel };
+}
+
+function resnetSpec(s: Fields, field: string): ResNetSpec {
+  const depth = positiveInt(`${field}.depth`, s.depth);
+  if (depth < 8 || (depth - 2) % 6 !== 0) {
+    throw new InvalidInputError(`${field}.depth`, `expected 6n + 2 (20, 32, 44, 56, ...), got ${depth}`);
+  }
+  const shortcut = s.shortcut ?? 'A';
+  if (shortcut !== 'A' && shortcut !== 'B') {
+    throw new InvalidInputError(`${field}.shortcut`, `expected 'A' or 'B', got ${JSON.stringify(shortcut)}`);
+  }
+  const input = s.input === undefined ? ([32, 32, 3] as [number, number, number]) : imageShape(`${field}.input`, s.input);
+  if (input[0] % 4 !== 0 || input[1] % 4 !== 0) {
+    throw new InvalidInputError(`${field}.input`, `height and width must be multiples of 4, got ${input[0]}x${input[1]}`);
+  }
+  const width = s.width === undefined ? 16 : positiveInt(`${field}.width`, s.width);
+  if (shortcut === 'A' && width % 2 !== 0) {
+    throw new InvalidInputError(`${field}.width`, `shortcut A zero-pads half the channels on each side: expected an even width, got ${width}`);
+  }
+  return { kind: 'resnet', depth, classes: positiveInt(`${field}.classes`, s.classes), shortcut, input, width };
+}
+
+/** Each model kind's spec check (the models themselves: ./index.ts). */
+const MODEL_SPECS = namedTable<(s: Fields, field: string) => ModelSpec>('model kind', {
+  mlp: mlpSpec,
+  cnn: cnnSpec,
+  resnet: resnetSpec,
+} satisfies Record<ModelKind, (s: Fields, field: string) => ModelSpec>);
+
 /** Checks an untrusted spec and returns it typed, with defaults filled in. */
 export function validateModelSpec(spec: unknown, field = 'model'): ModelSpec {
   if (typeof spec !== 'object' || spec === null) throw new InvalidInputError(field, 'expected an object');
-  const s = spec as Record<string, unknown>;
-  switch (s.kind) {
-    case 'mlp':
-      return { kind: 'mlp', widths: positiveIntArray(`${field}.widths`, s.widths, 2) };
-    case 'cnn': {
-      const input = imageShape(`${field}.input`, s.input);
-      const channels = s.channels === undefined ? [16, 32] : positiveIntArray(`${field}.channels`, s.channels, 1);
-      const kernel = s.kernel === undefined ? 3 : positiveInt(`${field}.kernel`, s.kernel);
-      if (kernel % 2 !== 1) throw new InvalidInputError(`${field}.kernel`, `expected an odd size, got ${kernel}`);
-      if (input[0] >> channels.length < 1 || input[1] >> channels.length < 1) {
-        throw new InvalidInputError(`${field}.input`, `${input[0]}x${input[1]} is too small for ${channels.length} 2x2 poolings`);
-      }
-      return { kind: 'cnn', input, classes: positiveInt(`${field}.classes`, s.classes), channels, kernel };
-    }
-    case 'resnet': {
-      const depth = positiveInt(`${field}.depth`, s.depth);
-      if (depth < 8 || (depth - 2) % 6 !== 0) {
-        throw new InvalidInputError(`${field}.depth`, `expected 6n + 2 (20, 32, 44, 56, ...), got ${depth}`);
-      }
-      const shortcut = s.shortcut ?? 'A';
-      if (shortcut !== 'A' && shortcut !== 'B') {
-        throw new InvalidInputError(`${field}.shortcut`, `expected 'A' or 'B', got ${JSON.stringify(shortcut)}`);
-      }
-      const input = s.input === undefined ? ([32, 32, 3] as [number, number, number]) : imageShape(`${field}.input`, s.input);
-      if (input[0] % 4 !== 0 || input[1] % 4 !== 0) {
-        throw new InvalidInputError(`${field}.input`, `height and width must be multiples of 4, got ${input[0]}x${input[1]}`);
-      }
-      const width = s.width === undefined ? 16 : positiveInt(`${field}.width`, s.width);
-      if (shortcut === 'A' && width % 2 !== 0) {
-        throw new InvalidInputError(`${field}.width`, `shortcut A zero-pads half the channels on each side: expected an even width, got ${width}`);
-      }
-      return { kind: 'resnet', depth, classes: positiveInt(`${field}.classes`, s.classes), shortcut, input, width };
-    }
-    default:
-      throw new InvalidInputError(`${field}.kind`, `expected one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(s.kind)}`);
-  }
+  const s = spec as Fields;
+  return MODEL_SPECS.get(s.kind, `${field}.kind`)(s, field);
 }
