@@ -6,9 +6,9 @@
  * CPU native path) runs where Dawn finds a hardware adapter, or with BENCH_WEBGPU_ALL=1.
  * `node dist/bench/webgpu.js` runs this section alone (scripts/device-check.sh does).
  */
-import { initBackend, type BackendReport } from '../src/engine/backend';
-import type { DataSpec } from '../src/engine/data';
-import { NeuralEnergy, type NeuralEnergyDescription } from '../src/engine/neural-energy';
+import { initBackend, type BackendReport } from '../src/engine/tfjs/backend';
+import type { DataSpec } from '../src/engine/neural/data';
+import { NeuralEnergy, type NeuralEnergyDescription } from '../src/engine/neural/neural-energy';
 import { energyRate, type Rate } from './native';
 
 const PIVOTS = 16;

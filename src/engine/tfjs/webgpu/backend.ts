@@ -81,8 +81,11 @@ export async function prepareWebGpu(load: Loader, allowSoftware: boolean): Promi
   }
   if (typeof module.WebGPUBackend !== 'function') return `${TFJS_WEBGPU_MODULE} exports no WebGPUBackend`;
   register(found, module);
-  registerWebGpuKernelFixes();
-  watchWebGpuKernels();
+  if (current === null) {
+    // Once per process (the package registers its kernels once, when loaded).
+    registerWebGpuKernelFixes();
+    watchWebGpuKernels();
+  }
   current = found.report;
   return found.report;
 }

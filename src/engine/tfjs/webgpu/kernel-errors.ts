@@ -5,7 +5,8 @@
  * silently). So every webgpu kernel runs inside an error scope; the scopes are collected at each
  * readback (models/readback), and a failure becomes a WebGpuKernelError naming the kernel.
  */
-import { getKernelsForBackend, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { getKernelsForBackend, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { applyOverlay, removeOverlay, runBelow, type KernelOverlay } from '../overlay';
 
 export class WebGpuKernelError extends Error {
   constructor(
@@ -25,34 +26,30 @@ interface ScopedDevice {
 
 const pending: Promise<void>[] = [];
 const failures: { kernelName: string; message: string }[] = [];
-const watched = new WeakSet<KernelFunc>();
 const watchedDevices = new WeakSet<object>();
 
 function firstLines(message: string): string {
   return message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
 }
 
-function watch(config: KernelConfig): KernelConfig {
-  const inner = config.kernelFunc;
+/** The kernel beneath, inside a validation and an out-of-memory scope, popped without waiting. */
+function scoped(kernelName: string): KernelConfig {
   const kernelFunc = ((args: Parameters<KernelFunc>[0]) => {
     const device = (args.backend as unknown as { device: ScopedDevice }).device;
     watchDevice(device);
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-    let result: ReturnType<KernelFunc> | undefined;
     try {
-      result = inner(args);
+      return runBelow('webgpu-errors', kernelName, args, 'it only watches');
     } finally {
       for (let k = 0; k < 2; k++) {
         pending.push(device.popErrorScope().then((error) => {
-          if (error !== null) failures.push({ kernelName: config.kernelName, message: error.message });
+          if (error !== null) failures.push({ kernelName, message: error.message });
         }));
       }
     }
-    return result;
   }) as KernelFunc;
-  watched.add(kernelFunc);
-  return { ...config, kernelFunc };
+  return { kernelName, backendName: 'webgpu', kernelFunc };
 }
 
 /** Errors outside any kernel's scope (a submit of an invalid pipeline) still count. */
@@ -62,16 +59,22 @@ function watchDevice(device: ScopedDevice): void {
   device.addEventListener('uncapturederror', (event) => failures.push({ kernelName: '(submit)', message: event.error.message }));
 }
 
-/** Wraps every kernel registered for 'webgpu' (once each) in error scopes; returns how many. */
+let overlay: KernelOverlay | undefined;
+
+/** The error-scope layer over every kernel the webgpu package registered (built once). */
+function errorScopes(): KernelOverlay {
+  overlay ??= { name: 'webgpu-errors', backendName: 'webgpu', kernels: getKernelsForBackend('webgpu').map((k) => scoped(k.kernelName)) };
+  return overlay;
+}
+
+/** Puts every webgpu kernel inside error scopes (the top overlay); returns how many. */
 export function watchWebGpuKernels(): number {
-  let count = 0;
-  for (const config of getKernelsForBackend('webgpu')) {
-    if (watched.has(config.kernelFunc)) continue;
-    unregisterKernel(config.kernelName, 'webgpu');
-    registerKernel(watch(config));
-    count++;
-  }
-  return count;
+  return applyOverlay(errorScopes()).length;
+}
+
+/** Takes the error scopes off (to change a layer beneath). */
+export function unwatchWebGpuKernels(): void {
+  removeOverlay(errorScopes());
 }
 
 /**

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { runAutoNEB } from '../../../../src/engine/autoneb/run';
-import { batchTensors } from '../../../../src/engine/data';
-import { createModel, initialParameters, lossAndGradient } from '../../../../src/engine/models';
-import { NeuralEnergy, type NeuralEnergyDescription } from '../../../../src/engine/neural-energy';
+import { batchTensors } from '../../../../src/engine/neural/data';
+import { createModel, initialParameters, lossAndGradient } from '../../../../src/engine/neural/models';
+import { NeuralEnergy, type NeuralEnergyDescription } from '../../../../src/engine/neural/neural-energy';
 import { on, relativeError, webGpu } from './setup';
 
 const description: NeuralEnergyDescription = {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type ModuleLoader } from '../../../../src/engine/backend';
+import { initBackend, type ModuleLoader } from '../../../../src/engine/tfjs/backend';
 import { findAdapter, isSoftwareAdapter, type DawnAdapter, type DawnAdapterInfo, type DawnBinding } from '../../../../src/engine/tfjs/webgpu/adapter';
 
 const LLVMPIPE: DawnAdapterInfo = { vendor: '', architecture: '', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version 4.5 (Core Profile) Mesa 22.3.6' };
@@ -84,7 +84,7 @@ test('a software adapter on the default route is refused by auto with the reason
 test('auto skips webgpu with the reason when Dawn finds only a software adapter, and goes on', async () => {
   const { binding } = fakeDawn({ opengl: LLVMPIPE });
   const load: ModuleLoader = (id) => (id === 'webgpu' ? binding : missing(id));
-  const report = await initBackend({ env: {}, load });
+  const report = await initBackend({ load });
   assert.equal(report.name, 'cpu');
   const webgpu = report.attempts.find((a) => a.candidate === 'webgpu');
   assert.equal(webgpu?.ok, false);
@@ -93,17 +93,17 @@ test('auto skips webgpu with the reason when Dawn finds only a software adapter,
 });
 
 test('missing packages are reasons: no webgpu (Dawn), or Dawn without @tensorflow/tfjs-backend-webgpu', async () => {
-  const none = await initBackend({ env: {}, load: missing });
+  const none = await initBackend({ load: missing });
   assert.match(none.attempts.find((a) => a.candidate === 'webgpu')?.error ?? '', /^webgpu \(Dawn\) did not load: Cannot find module 'webgpu'/);
 
   const { binding } = fakeDawn({ default: H200 });
-  const noTfjs = await initBackend({ env: {}, load: (id) => (id === 'webgpu' ? binding : missing(id)) });
+  const noTfjs = await initBackend({ load: (id) => (id === 'webgpu' ? binding : missing(id)) });
   assert.match(noTfjs.attempts.find((a) => a.candidate === 'webgpu')?.error ?? '',
     /^@tensorflow\/tfjs-backend-webgpu did not load: Cannot find module '@tensorflow\/tfjs-backend-webgpu'/);
 });
 
 test('a forced webgpu that Dawn cannot serve is an error naming the reason', async () => {
   const { binding } = fakeDawn({});
-  await assert.rejects(initBackend({ env: { NEB_ATLAS_BACKEND: 'webgpu' }, load: (id) => (id === 'webgpu' ? binding : missing(id)) }),
-    /backend 'webgpu' \(NEB_ATLAS_BACKEND\) is not usable: Dawn found no adapter \(default\/core: no adapter; opengl\/compatibility: no adapter\)/);
+  await assert.rejects(initBackend({ choice: 'webgpu', load: (id) => (id === 'webgpu' ? binding : missing(id)) }),
+    /backend 'webgpu' is not usable: Dawn found no adapter \(default\/core: no adapter; opengl\/compatibility: no adapter\)/);
 });

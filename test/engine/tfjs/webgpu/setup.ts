@@ -3,7 +3,7 @@
  * which the tests print when they skip.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendReport } from '../../../../src/engine/backend';
+import { initBackend, type BackendReport } from '../../../../src/engine/tfjs/backend';
 
 let ready: Promise<BackendReport | string> | undefined;
 

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { evaluate, evaluateAsync } from '../../../../src/engine/evaluate';
-import type { ModelSpec } from '../../../../src/engine/models';
-import { trainMinimum } from '../../../../src/engine/train';
-import type { DataSpec } from '../../../../src/engine/data';
+import { evaluate, evaluateAsync } from '../../../../src/engine/neural/evaluate';
+import type { ModelSpec } from '../../../../src/engine/neural/models';
+import { trainMinimum } from '../../../../src/engine/neural/train';
+import type { DataSpec } from '../../../../src/engine/neural/data';
 import { on, relativeError, webGpu } from './setup';
 
 let skip: string | null = null;
