@@ -44,7 +44,7 @@ export interface Config {
 }
 
 /** Backends the engine knows (src/engine/tfjs/backend.ts; a test keeps the two lists in step). */
-export const BACKEND_CHOICES = ['auto', 'native-blas', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'native-blas', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export class ConfigError extends Error {
