@@ -9,6 +9,7 @@ export type EngineOptions = Pick<Config, 'backend' | 'threads' | 'blasThreads' |
 
 let options: EngineOptions = { backend: 'auto', workers: 1 };
 let started: Promise<BackendReport> | undefined;
+let chosen: BackendReport['name'] | undefined;
 
 export function configureEngine(config: EngineOptions): void {
   options = { backend: config.backend, threads: config.threads, blasThreads: config.blasThreads, workers: config.workers };
@@ -18,7 +19,9 @@ export function configureEngine(config: EngineOptions): void {
 export function startEngine(): Promise<BackendReport> {
   started ??= (async () => {
     if (options.blasThreads !== undefined) configureBlasThreads(options.blasThreads);
-    return initBackend({ choice: options.backend });
+    const report = await initBackend({ choice: options.backend });
+    chosen = report.name;
+    return report;
   })();
   return started;
 }
@@ -26,9 +29,11 @@ export function startEngine(): Promise<BackendReport> {
 /**
  * Worker threads per neural energy: the configured count, else one per core shared among the
  * process's compute slots. One per core, each with 1 BLAS thread and its share of a step's pivots,
- * measured best or equal on every benchmark net (docs/native.md).
+ * measured best or equal on every benchmark net (docs/native.md). On webgpu: 1.
  */
 export function engineThreads(): number {
+  // webgpu: one device, and a readback only asynchronous, which the pool's threads cannot wait for.
+  if (chosen === 'webgpu') return 1;
   if (options.threads !== undefined) return Math.min(options.threads, availableParallelism());
   return Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.workers)));
 }
