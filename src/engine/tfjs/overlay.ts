@@ -21,8 +21,17 @@ export interface KernelOverlay {
 export const OVERLAY_ORDER = ['wasm-fixes', 'wasm-extras', 'native-blas', 'webgpu-fixes', 'webgpu-errors'] as const;
 export type OverlayName = (typeof OVERLAY_ORDER)[number];
 
-/** Per applied overlay, the kernel each of its kernels replaced (undefined: there was none). */
-const applied = new Map<OverlayName, Map<string, KernelConfig | undefined>>();
+/**
+ * Per applied overlay, its backend and the kernel each of its kernels replaced (undefined: there
+ * was none). The order binds overlays of the same backend only: the webgpu layers are not above
+ * or below the wasm ones, so applying or removing one never touches the other backend's.
+ */
+const applied = new Map<OverlayName, { backendName: string; replaced: Map<string, KernelConfig | undefined> }>();
+
+function sameBackendAbove(overlay: KernelOverlay): OverlayName[] {
+  const rank = OVERLAY_ORDER.indexOf(overlay.name);
+  return OVERLAY_ORDER.slice(rank + 1).filter((name) => applied.get(name)?.backendName === overlay.backendName);
+}
 
 export function overlayApplied(overlay: KernelOverlay): boolean {
   return overlay.kernels.every((k) => getKernel(k.kernelName, overlay.backendName)?.kernelFunc === k.kernelFunc);
@@ -31,8 +40,7 @@ export function overlayApplied(overlay: KernelOverlay): boolean {
 /** Registers the overlay's kernels over what is there; returns their names. */
 export function applyOverlay(overlay: KernelOverlay): string[] {
   if (overlayApplied(overlay)) return overlay.kernels.map((k) => k.kernelName);
-  const rank = OVERLAY_ORDER.indexOf(overlay.name);
-  const above = OVERLAY_ORDER.slice(rank + 1).filter((name) => applied.has(name));
+  const above = sameBackendAbove(overlay);
   if (above.length > 0) throw new Error(`kernel overlay ${overlay.name} must go on before ${above.join(', ')} (remove those first)`);
   const replaced = new Map<string, KernelConfig | undefined>();
   for (const kernel of overlay.kernels) {
@@ -41,20 +49,20 @@ export function applyOverlay(overlay: KernelOverlay): string[] {
     if (current !== undefined) unregisterKernel(kernel.kernelName, overlay.backendName);
     registerKernel(kernel);
   }
-  applied.set(overlay.name, replaced);
+  applied.set(overlay.name, { backendName: overlay.backendName, replaced });
   return overlay.kernels.map((k) => k.kernelName);
 }
 
 /** Puts back what the overlay replaced (layers above it come off first). */
 export function removeOverlay(overlay: KernelOverlay): void {
-  const rank = OVERLAY_ORDER.indexOf(overlay.name);
-  for (const name of OVERLAY_ORDER.slice(rank + 1).reverse()) if (applied.has(name)) removeByName(name, overlay.backendName);
-  removeByName(overlay.name, overlay.backendName);
+  for (const name of sameBackendAbove(overlay).reverse()) removeByName(name);
+  removeByName(overlay.name);
 }
 
-function removeByName(name: OverlayName, backendName: string): void {
-  const replaced = applied.get(name);
-  if (!replaced) return;
+function removeByName(name: OverlayName): void {
+  const layer = applied.get(name);
+  if (!layer) return;
+  const { backendName, replaced } = layer;
   for (const [kernelName, before] of replaced) {
     if (getKernel(kernelName, backendName) !== undefined) unregisterKernel(kernelName, backendName);
     if (before !== undefined) registerKernel(before);
@@ -64,7 +72,7 @@ function removeByName(name: OverlayName, backendName: string): void {
 
 /** What the overlay's kernel of this name replaced, or undefined. */
 export function kernelBelow(name: OverlayName, kernelName: string): KernelConfig | undefined {
-  return applied.get(name)?.get(kernelName);
+  return applied.get(name)?.replaced.get(kernelName);
 }
 
 /** Runs the kernel beneath the overlay's own for a case that kernel leaves to it; throws if there is none. */
