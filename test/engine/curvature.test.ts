@@ -137,7 +137,8 @@ for (const [surface, pairs] of surfaceCases) {
       assert.ok(relative(r.smallest[0], low) < 0.01, `${point.kind} smallest ${r.smallest[0]} vs ${low}`);
       assert.ok(relative(r.largest[0], high) < 0.01, `${point.kind} largest ${r.largest[0]} vs ${high}`);
       assert.equal(r.negativeCount, point.kind === 'minimum' ? 0 : 1, point.kind);
-      assert.equal(r.evaluations, 4, 'two products in two dimensions');
+      assert.equal(r.relativeStep, 1e-3, 'no kinks: the first step candidate is linear');
+      assert.equal(r.evaluations, 6 + 4, 'the step test (three products) and two products in two dimensions');
     }
   });
 }

@@ -7,7 +7,8 @@
 import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { Random } from '../random';
-import { DEFAULT_RELATIVE_STEP, HessianVectorProducts, type GradientSource } from './hessian-vector';
+import { HessianVectorProducts, type GradientSource } from './hessian-vector';
+import { chooseStep } from './step';
 import { negativeCount } from './index-count';
 import { lanczos, MAX_K } from './lanczos';
 import { curvatureAlong } from './tangent';
@@ -17,6 +18,7 @@ export interface CurvatureOptions {
   /** Eigenvalues at each end of the spectrum (default 5, at most 20). */
   k?: number;
   seed?: number | string;
+  /** Finite-difference step relative to ||θ||; default: chosen by a linearity test (step.ts). */
   relativeStep?: number;
   maxIterations?: number;
   tolerance?: number;
@@ -29,6 +31,7 @@ export interface CurvatureOptions {
 export interface CurvatureState {
   /** Gradient evaluations spent by finished stages and trace batches. */
   evaluations: number;
+  step?: { relativeStep: number; nonlinearity: number | null };
   spectrum?: { largest: number[]; smallest: number[]; noise: number; iterations: number; converged: boolean };
   trace?: TraceState;
   tangentCurvature?: number;
@@ -47,15 +50,18 @@ export interface CurvatureResult {
   noise: number;
   iterations: number;
   converged: boolean;
+  relativeStep: number;
+  /** Measured non-linearity of the products at that step (null when the step was given). */
+  nonlinearity: number | null;
 }
 
-export function validateCurvatureOptions(options: CurvatureOptions): Required<Omit<CurvatureOptions, 'tangent' | 'maxIterations' | 'tolerance'>> {
+export function validateCurvatureOptions(options: CurvatureOptions): Required<Omit<CurvatureOptions, 'tangent' | 'maxIterations' | 'tolerance' | 'relativeStep'>> & { relativeStep?: number } {
   const k = options.k ?? 5;
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InvalidInputError('k', `must be an integer from 1 to ${MAX_K}, got ${k}`);
   const traceProbes = options.traceProbes ?? DEFAULT_TRACE_PROBES;
   if (!Number.isInteger(traceProbes) || traceProbes < 0) throw new InvalidInputError('traceProbes', `must be a non-negative integer, got ${traceProbes}`);
-  const relativeStep = options.relativeStep ?? DEFAULT_RELATIVE_STEP;
-  if (!(relativeStep > 0 && relativeStep < 1)) throw new InvalidInputError('relativeStep', `must be in (0, 1), got ${relativeStep}`);
+  const relativeStep = options.relativeStep;
+  if (relativeStep !== undefined && !(relativeStep > 0 && relativeStep < 1)) throw new InvalidInputError('relativeStep', `must be in (0, 1), got ${relativeStep}`);
   return { k, traceProbes, relativeStep, seed: options.seed ?? 0 };
 }
 
@@ -69,7 +75,16 @@ export async function computeCurvature(
   const random = new Random(seed);
   const state: CurvatureState = structuredClone(resume.state ?? { evaluations: 0 });
   const save = async () => resume.onState?.(structuredClone(state));
-  const products = new HessianVectorProducts(source, theta, relativeStep);
+  if (!state.step) {
+    if (relativeStep !== undefined) state.step = { relativeStep, nonlinearity: null };
+    else {
+      const choice = await chooseStep(source, theta, random.derive('step'));
+      state.step = { relativeStep: choice.relativeStep, nonlinearity: choice.nonlinearity };
+      state.evaluations += choice.evaluations;
+    }
+    await save();
+  }
+  const products = new HessianVectorProducts(source, theta, state.step.relativeStep);
 
   if (!state.spectrum) {
     const r = await lanczos(products, { k, maxIterations: options.maxIterations, tolerance: options.tolerance, random: random.derive('lanczos') });
@@ -107,6 +122,8 @@ export async function computeCurvature(
     noise,
     iterations,
     converged,
+    relativeStep: state.step.relativeStep,
+    nonlinearity: state.step.nonlinearity,
   };
 }
 

@@ -7,3 +7,4 @@ export * from './power';
 export * from './tangent';
 export * from './index-count';
 export * from './curvature';
+export * from './step';

@@ -19,7 +19,7 @@ export interface LanczosOptions {
   k: number;
   /** Krylov dimension at most (default min(D, max(60, 6k)), and what fits in ~1 GB). */
   maxIterations?: number;
-  /** Stop when each wanted Ritz value's residual bound is below tolerance x the spectrum's scale (default 1e-3). */
+  /** Stop when each wanted Ritz value's residual bound is below tolerance x the spectrum's scale (default 1e-4). */
   tolerance?: number;
   random: Random;
 }
@@ -47,7 +47,7 @@ export async function lanczos(products: HessianVectorProducts, options: LanczosO
   const cap = Math.max(1, Math.min(d, Math.floor(BASIS_FLOATS / d)));
   const maxIterations = Math.min(options.maxIterations ?? Math.max(60, 6 * k), cap);
   if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new InvalidInputError('maxIterations', `must be a positive integer, got ${options.maxIterations}`);
-  const tolerance = options.tolerance ?? 1e-3;
+  const tolerance = options.tolerance ?? 1e-4;
   const wanted = Math.min(k, d);
 
   const basis: Float64Array[] = [];
