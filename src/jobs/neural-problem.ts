@@ -10,9 +10,11 @@ import {
   PooledNeuralEnergy,
   trainMinimum,
   type Energy,
+  type GradientSource,
   type NeuralEnergyDescription,
   type Vector,
 } from '../engine';
+import { fixedBatchGradients } from '../engine/neural/curvature-source';
 import type { Landscape } from '../store/entities';
 import { engineDataSpec, engineModelSpec, engineTrainConfig } from '../store/engine-specs';
 import type { Metrics, ParameterTensor, Problem, TrainingProgress } from './problems';
@@ -69,6 +71,10 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return out;
+    },
+    curvatureSource(): GradientSource {
+      // Its own single-thread energy: the products are sequential (Lanczos), on the batch of call 0.
+      return fixedBatchGradients(new NeuralEnergy(description));
     },
     dispose(): void {
       energy.dispose?.();

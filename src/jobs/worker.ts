@@ -17,6 +17,7 @@ import { connectStep } from './steps/connect';
 import { evaluateStep } from './steps/evaluate';
 import { trainStep } from './steps/train';
 import { exploreStep } from './steps/explore';
+import { curvatureStep } from '../runs/steps/curvature';
 import { initBackend, type BackendReport } from '../engine';
 
 const STEP_HANDLERS: Record<RunKind, StepHandler> = {
@@ -24,6 +25,7 @@ const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.CONNECT]: connectStep,
   [RunKind.EVALUATE]: evaluateStep,
   [RunKind.EXPLORE]: exploreStep,
+  [RunKind.CURVATURE]: curvatureStep,
 };
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED];

@@ -4,7 +4,7 @@
  * or are wrong inside MLPs (ARCHITECTURE.md §5). The step h is relative to ||θ|| (docs/curvature.md
  * has the float32 measurements behind the default).
  */
-import type { Energy, Vector } from '../energy';
+import { NonFiniteEnergyError, type Energy, type Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 
 /**
@@ -87,7 +87,9 @@ export class HessianVectorProducts {
           const plus = gradients[2 * k];
           const minus = gradients[2 * k + 1];
           const scale = norms[k] / (2 * this.step);
-          for (let i = 0; i < this.dimension; i++) hv[i] = (plus[i] - minus[i]) * scale;
+          let sum = 0;
+          for (let i = 0; i < this.dimension; i++) sum += hv[i] = (plus[i] - minus[i]) * scale;
+          if (!Number.isFinite(sum)) throw new NonFiniteEnergyError('gradient', from + k, 'in a Hessian-vector product');
         }
         out.push(hv);
       });
