@@ -9,6 +9,7 @@ import { landscapeCommands } from './landscape';
 import { runCommands } from './runs';
 import { tensorCommands } from './tensors';
 import { reportCommands } from './report-command';
+import { curvatureCommands } from './curvature';
 
 export interface GlobalOptions {
   url: string;
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
     .addHelpText('after', `\n${EXIT_CODES_HELP}`);
   landscapeCommands(program);
   runCommands(program);
+  curvatureCommands(program);
   tensorCommands(program);
   reportCommands(program);
   return program;
