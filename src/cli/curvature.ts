@@ -2,7 +2,7 @@
 // and index ("index 1" = a first-order saddle).
 import type { Command } from 'commander';
 import { CliError, EXIT } from './errors';
-import { action, intOption } from './program';
+import { action, intOption } from './options';
 import { RUN_FIELDS } from './queries';
 import { follow } from './runs';
 import type { RunInfo } from './types';

@@ -5,7 +5,7 @@ import { Run } from '../store/entities';
 import { MinimumStatus, RunKind } from '../store/enums';
 import { InputError } from '../store/errors';
 import { findMinimum, findPath } from '../store/records';
-import type { RunServices } from '../jobs/runs';
+import type { RunServices } from './service';
 import type { CurvatureRunConfig } from './steps/curvature';
 
 export interface CurvatureTargetInput {

@@ -3,9 +3,9 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { computeCurvature } from '../../runs/curvature';
 import { CurvatureTargetInput, CurvatureType } from '../schema/curvature';
-import { MinimumType, RunType, SaddleType } from '../../schema/records';
+import { MinimumType, RunType, SaddleType } from '../schema/records';
 import { Curvature, type Minimum, type Run } from '../../store/entities';
-import type { Context } from '../../resolvers/context';
+import type { Context } from './context';
 
 function latest(ctx: Context, where: { minimum: string } | { path: string }): Promise<Curvature | null> {
   return ctx.em.findOne(Curvature, where, { orderBy: { createdAt: 'desc', id: 'desc' } });

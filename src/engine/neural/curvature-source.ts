@@ -3,7 +3,7 @@
  * training batch of ONE call number, so finite differences of gradients see a single function.
  */
 import type { GradientSource } from '../curvature';
-import type { NeuralEnergy } from '../neural-energy';
+import type { NeuralEnergy } from './neural-energy';
 
 export function fixedBatchGradients(energy: NeuralEnergy, call = 0): GradientSource {
   return {

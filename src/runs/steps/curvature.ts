@@ -4,8 +4,8 @@
 import { computeCurvature, type CurvatureState, type Vector } from '../../engine';
 import { pointAt, pivotPositions } from '../../engine/path';
 import { Curvature, Minimum, Path, Pivot } from '../../store/entities';
-import { bytesToVector } from '../../jobs/tensors';
-import type { StepContext, StepOutcome } from '../../jobs/steps/context';
+import { bytesToVector } from '../../store/tensors';
+import type { StepContext, StepOutcome } from './context';
 
 export interface CurvatureRunConfig {
   /** A minimum, or a path with the position t of its saddle when the run was started. */
