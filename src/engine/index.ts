@@ -19,3 +19,4 @@ export * from './autoneb/run';
 export * from './landscape';
 export * from './safetensors';
 export * from './curvature';
+export * from './curves';
