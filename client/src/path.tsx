@@ -12,6 +12,7 @@ import {
 } from './queries';
 import { href } from './router';
 import { SurfaceContour } from './surface';
+import { SaddleCurvature } from './curvature';
 import { Badge, Empty, ErrorBox, Loading, ProgressBar, Section, describeError, isActive } from './ui';
 
 /** A cycle as stored (query) or as announced live (subscription, the same record). */
@@ -133,6 +134,8 @@ function PathFacts({ path, liveCount, liveError }: { path: PathDetail; liveCount
         <dd data-testid="saddle">
           {path.saddle ? `t = ${num(path.saddle.t, 3)}, train loss ${num(path.saddle.trainLoss)}, test loss ${num(path.saddle.testLoss)}, test error ${pct(path.saddle.testError)}` : '–'}
         </dd>
+        <dt>curvature at the saddle</dt>
+        <dd>{path.saddle ? <SaddleCurvature pathId={path.id} curvature={path.saddle.curvature ?? null} /> : '–'}</dd>
         <dt>minimum A</dt>
         <dd>
           seed {path.minimumA.seed}: train loss {num(path.minimumA.trainLoss)}, test error {pct(path.minimumA.testError)}

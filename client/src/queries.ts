@@ -3,7 +3,7 @@
 // records when an analysis cannot be computed.
 import { gql } from '@urql/core';
 
-export type RunKind = 'TRAIN' | 'CONNECT' | 'EXPLORE' | 'EVALUATE';
+export type RunKind = 'TRAIN' | 'CONNECT' | 'EXPLORE' | 'EVALUATE' | 'CURVATURE';
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type Json = Record<string, unknown>;
 
@@ -17,6 +17,12 @@ export interface Run {
   createdAt: string; updatedAt: string; startedAt: string | null; finishedAt: string | null;
 }
 export interface ProfilePoint { t: number; energy: number }
+/** Hessian spectrum at a minimum or saddle (a CURVATURE run); negativeCount is the index. */
+export interface Curvature {
+  largest: number[]; smallest: number[]; trace: number | null; tangentCurvature: number | null;
+  negativeCount: number; threshold: number; evaluations: number;
+}
+const CURVATURE = 'largest smallest trace tangentCurvature negativeCount threshold evaluations';
 export interface PathRow {
   id: string; status: string; cyclesDone: number; linearBarrier: number | null; length: number | null;
   minimumA: { id: string; seed: number }; minimumB: { id: string; seed: number };
@@ -101,6 +107,7 @@ export interface SurfaceGridData { landscape: { id: string; surfaceGrid: Surface
 export const TRAIN_MINIMA = gql`mutation TrainMinima($landscapeId: ID!, $count: Int!) { trainMinima(landscapeId: $landscapeId, count: $count) { ${RUN} } }`;
 export const CONNECT_MINIMA = gql`mutation ConnectMinima($a: ID!, $b: ID!) { connectMinima(a: $a, b: $b) { ${RUN} } }`;
 export const EXPLORE = gql`mutation Explore($landscapeId: ID!, $maxPairs: Int) { exploreLandscape(landscapeId: $landscapeId, maxPairs: $maxPairs) { ${RUN} } }`;
+export const COMPUTE_CURVATURE = gql`mutation ComputeCurvature($target: CurvatureTarget!, $k: Int) { computeCurvature(target: $target, k: $k) { ${RUN} } }`;
 export const CANCEL_RUN = gql`mutation CancelRun($id: ID!) { cancelRun(id: $id) { ${RUN} } }`;
 
 export const PATH = gql`
@@ -110,7 +117,7 @@ export const PATH = gql`
       landscape { id name ${ARCHITECTURE} }
       minimumA { id seed ${LOSSES} } minimumB { id seed ${LOSSES} }
       run { ${RUN} }
-      saddle { t ${LOSSES} }
+      saddle { t ${LOSSES} curvature { ${CURVATURE} } }
       cycles { ${CYCLE} }
       pivots { id index t energy }
       linearProfile { t energy }
@@ -121,7 +128,7 @@ export interface PathDetail {
   id: string; status: string; cyclesDone: number; linearBarrier: number | null; length: number | null; createdAt: string; updatedAt: string;
   landscape: { id: string; name: string; architecture: Architecture };
   minimumA: Losses & { id: string; seed: number }; minimumB: Losses & { id: string; seed: number };
-  run: Run | null; saddle: (Losses & { t: number }) | null; cycles: Cycle[]; pivots: { id: string; index: number; t: number; energy: number }[];
+  run: Run | null; saddle: (Losses & { t: number; curvature: Curvature | null }) | null; cycles: Cycle[]; pivots: { id: string; index: number; t: number; energy: number }[];
   /** Energy on the straight line between the minima, drawn for comparison. */
   linearProfile: ProfilePoint[] | null;
   /** Train and test curves on the full data sets, once the path was evaluated. */

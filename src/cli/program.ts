@@ -8,6 +8,7 @@ import { landscapeCommands } from './landscape';
 import { runCommands } from './runs';
 import { tensorCommands } from './tensors';
 import { reportCommands } from './report-command';
+import { curvatureCommands } from './curvature';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    done
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     .addHelpText('after', `\n${EXIT_CODES_HELP}`);
   landscapeCommands(program);
   runCommands(program);
+  curvatureCommands(program);
   tensorCommands(program);
   reportCommands(program);
   return program;

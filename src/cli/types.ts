@@ -1,7 +1,7 @@
 // Shapes of the API's answers as the client commands read them.
 
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-export type RunKind = 'TRAIN' | 'CONNECT' | 'EXPLORE' | 'EVALUATE';
+export type RunKind = 'TRAIN' | 'CONNECT' | 'EXPLORE' | 'EVALUATE' | 'CURVATURE';
 
 export interface RunInfo {
   id: string;

@@ -46,6 +46,13 @@ export function describeProgress(run: Pick<RunInfo, 'kind' | 'status' | 'progres
       if (num(p.trainLoss) !== undefined) return { fraction: 1, text: `train loss ${fmt(p.trainLoss)}` };
       return { fraction: null, text: 'evaluating on the full data sets' };
     }
+    case 'CURVATURE': {
+      if (p.stage === 'done') return { fraction: 1, text: `index ${p.negativeCount}, ${p.evaluations} gradient evaluations` };
+      if (p.stage === 'trace') return { fraction: null, text: `trace: ${p.traceProbes} probes, ${p.evaluations} gradient evaluations` };
+      return { fraction: null, text: p.stage ? `${p.stage} done, ${p.evaluations} gradient evaluations` : 'Lanczos' };
+    }
+    default:
+      return { fraction: null, text: String(run.status).toLowerCase() };
   }
 }
 

@@ -18,3 +18,5 @@ export * from './autoneb/insertion';
 export * from './autoneb/run';
 export * from './landscape';
 export * from './safetensors';
+export * from './curvature';
+export * from './curves';

@@ -18,12 +18,14 @@ import { evaluateStep } from './steps/evaluate';
 import { trainStep } from './steps/train';
 import { exploreStep } from './steps/explore';
 import { startEngine } from './bridge/engine';
+import { curvatureStep } from './steps/curvature';
 
 const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.TRAIN]: trainStep,
   [RunKind.CONNECT]: connectStep,
   [RunKind.EVALUATE]: evaluateStep,
   [RunKind.EXPLORE]: exploreStep,
+  [RunKind.CURVATURE]: curvatureStep,
 };
 
 

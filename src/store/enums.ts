@@ -6,6 +6,8 @@ export enum RunKind {
   CONNECT = 'CONNECT',
   EXPLORE = 'EXPLORE',
   EVALUATE = 'EVALUATE',
+  /** Curvature (Hessian spectrum, index) at a minimum or a path's saddle. */
+  CURVATURE = 'CURVATURE',
 }
 
 export enum RunStatus {

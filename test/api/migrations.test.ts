@@ -11,7 +11,7 @@ import { createTestStorage } from '../helpers/server';
 import { MIGRATIONS } from '../../migrations';
 
 const CLI = join(__dirname, '..', '..', 'src', 'cli.js');
-const TABLES = ['api_token', 'cycle', 'landscape', 'mikro_orm_migrations', 'minimum', 'path', 'pivot', 'run'];
+const TABLES = ['api_token', 'curvature', 'cycle', 'landscape', 'mikro_orm_migrations', 'minimum', 'path', 'pivot', 'run'];
 
 function migrate(databaseUrl: string) {
   const env = { ...process.env, DATABASE_URL: databaseUrl };

@@ -28,7 +28,7 @@ test('queries, mutations and subscriptions named by the issues (a contract for s
   for (const f of ['landscapes', 'landscape', 'minimum', 'path', 'run', 'runs', 'catalog']) {
     assert.ok(fields('Query').includes(f), `Query.${f}`);
   }
-  const mutations = ['cancelRun', 'connectMinima', 'createLandscape', 'deleteLandscape', 'evaluatePath', 'exploreLandscape', 'importMinimum', 'trainMinima'];
+  const mutations = ['cancelRun', 'connectMinima', 'createLandscape', 'deleteLandscape', 'evaluatePath', 'exploreLandscape', 'importMinimum', 'trainMinima', 'computeCurvature'];
   for (const f of mutations) assert.ok(fields('Mutation').includes(f), `Mutation.${f}`);
   assert.deepEqual(fields('Subscription'), ['landscapeEvents', 'pathCycles', 'runProgress']);
   for (const f of ['spanningTree', 'barrierBound', 'suggestions', 'disconnectivity', 'summary', 'surfaceGrid']) {
@@ -53,7 +53,7 @@ test('a path exposes minima, saddle, pivots and cycles; ids are ID', () => {
   for (const f of ['minimumA', 'minimumB', 'saddle', 'pivots', 'cycles', 'linearBarrier', 'length', 'cyclesDone', 'status']) {
     assert.ok(path.includes(f), `Path.${f}`);
   }
-  assert.deepEqual(fields('Saddle'), ['t', 'testError', 'testLoss', 'trainError', 'trainLoss']);
+  assert.deepEqual(fields('Saddle'), ['curvature', 't', 'testError', 'testLoss', 'trainError', 'trainLoss']);
   const id = type('Landscape').getFields().id.type;
   assert.ok(isNonNullType(id) && String(id.ofType) === 'ID');
   const run = type('Run').getFields();
@@ -63,6 +63,17 @@ test('a path exposes minima, saddle, pivots and cycles; ids are ID', () => {
 
 test('enums carry the data model values', () => {
   const values = (name: string) => (schema.getType(name) as import('graphql').GraphQLEnumType).getValues().map((v) => v.name);
-  assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE']);
+  assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE', 'CURVATURE']);
   assert.deepEqual(values('RunStatus'), ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']);
+});
+
+test('curvature (issue 19): computeCurvature(target, k = 5), Minimum.curvature and Saddle.curvature with exactly the listed fields', () => {
+  const mutation = type('Mutation').getFields().computeCurvature;
+  assert.deepEqual(mutation.args.map((a) => [a.name, String(a.type), a.defaultValue]).sort(), [['k', 'Int', 5], ['target', 'CurvatureTarget!', undefined]]);
+  assert.equal(String(mutation.type), 'Run!');
+  assert.deepEqual(fields('Curvature'), ['evaluations', 'largest', 'negativeCount', 'smallest', 'tangentCurvature', 'threshold', 'trace']);
+  const c = type('Curvature').getFields();
+  assert.deepEqual(['largest', 'smallest', 'trace', 'tangentCurvature', 'negativeCount', 'threshold', 'evaluations'].map((f) => String(c[f].type)), ['[Float!]!', '[Float!]!', 'Float', 'Float', 'Int!', 'Float!', 'Int!']);
+  assert.equal(String(type('Minimum').getFields().curvature.type), 'Curvature');
+  assert.equal(String(type('Saddle').getFields().curvature.type), 'Curvature');
 });

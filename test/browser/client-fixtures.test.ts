@@ -69,13 +69,15 @@ function cycleEvent(k: number) {
   return { __typename: 'CycleEvent', pathId: PID, runId: RUN.id, at: cycleRecord(k).createdAt, cycle: cycleRecord(k) };
 }
 const STORED_CYCLES = 2;
+/** Müller-Brown's Hessian eigenvalues at its saddle (-0.822, 0.624), as a CURVATURE run stores them (k = 2). */
+const SADDLE_CURVATURE = { __typename: 'Curvature', largest: [490.24, -750.86], smallest: [-750.86, 490.24], trace: -260.6, tangentCurvature: -702.3, negativeCount: 1, threshold: 0.075, evaluations: 210 };
 function pathRecord() {
   const last = cycleRecord(STORED_CYCLES);
   return {
     __typename: 'Path', id: PID, status: 'RUNNING', cyclesDone: STORED_CYCLES, linearBarrier: Math.max(...dense(pivots(0)).map((d) => d.energy)), length: 2.31,
     createdAt: RUN.createdAt, updatedAt: RUN.createdAt, landscape: { __typename: 'Landscape', id: LID, name: 'Müller-Brown', architecture: { __typename: 'Architecture', kind: 'surface', widths: null, depth: null, channels: null, surface: 'muller-brown' } },
     minimumA: MINIMA[0], minimumB: MINIMA[1], run: RUN,
-    saddle: { __typename: 'Saddle', t: last.saddleT, trainLoss: last.maxEnergy, testLoss: last.maxEnergy, trainError: null, testError: null },
+    saddle: { __typename: 'Saddle', t: last.saddleT, trainLoss: last.maxEnergy, testLoss: last.maxEnergy, trainError: null, testError: null, curvature: SADDLE_CURVATURE },
     cycles: Array.from({ length: STORED_CYCLES }, (_, i) => cycleRecord(i + 1)),
     pivots: last.pivotPositions.map((t, i) => ({ __typename: 'Pivot', id: `pv-${i}`, index: i, t, energy: last.pivotEnergies[i] })),
     linearProfile: dense(pivots(0)).map((d) => ({ __typename: 'ProfilePoint', ...d })),
@@ -220,6 +222,9 @@ describe('web client in chromium, against contract-shaped responses', { skip }, 
     assert.equal(await profile.locator('svg g[aria-label="line"] path').count(), 3, 'train, linear interpolation, test');
     assert.equal(await profile.locator('svg g[aria-label="dot"]').first().locator('circle').count(), 9, 'nine pivots');
     assert.equal(await profile.locator('svg g[aria-label="text"] text').filter({ hasText: /^saddle / }).count(), 1);
+    assert.equal(await page.getByTestId('index-badge').textContent(), 'index 1');
+    assert.match((await page.getByTestId('curvature').textContent()) ?? '', /a first-order saddle; along the path -702/);
+    assert.equal(await page.getByTestId('spectrum').locator('svg g[aria-label="dot"] circle').count(), 4, 'both ends of the spectrum');
     assert.notEqual(await surfaceLine.getAttribute('d'), before, 'the path moved on the surface');
     assert.ok((await page.getByTestId('downloads').locator('a').count()) >= 4);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="live-count"]')?.textContent) >= 6, undefined, { timeout: 15_000 });

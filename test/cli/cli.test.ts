@@ -93,6 +93,25 @@ test('evaluate fills in the saddle on the full data sets', async () => {
   assert.ok(data!.path.evaluatedProfile.length >= 3);
 });
 
+test("curvature at the path's saddle: a sorted spectrum, the path's curvature inside it, the index line", async () => {
+  const res = await cli(['--url', url, '--json', 'curvature', '--path', state.pathId!, '-k', '3']);
+  assert.equal(res.code, 0, res.stderr);
+  const { curvature: c } = json<{ curvature: { largest: number[]; smallest: number[]; tangentCurvature: number; negativeCount: number; threshold: number; evaluations: number } }>(res);
+  assert.equal(c.largest.length, 3);
+  assert.deepEqual([...c.largest].sort((a, b) => b - a), c.largest);
+  assert.deepEqual([...c.smallest].sort((a, b) => a - b), c.smallest);
+  // A Rayleigh quotient lies between the extreme eigenvalues.
+  assert.ok(c.tangentCurvature >= c.smallest[0] - c.threshold && c.tangentCurvature <= c.largest[0] + c.threshold, JSON.stringify(c));
+  assert.equal(c.negativeCount, c.smallest.filter((x) => x < -c.threshold).length);
+  const text = await cli(['--url', url, 'curvature', '--path', state.pathId!, '-k', '3']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^index (\d|>= 3): /);
+  assert.match(text.stdout, /along the path -?\d/);
+  const usage = await cli(['--url', url, 'curvature']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /exactly one of --minimum and --path/);
+});
+
 test('export writes safetensors with the PyTorch names and shapes; import of it gives the same metrics', async () => {
   const file = join(dir, 'm.safetensors');
   const res = await cli(['--url', url, 'export', 'minimum', state.minima![0], '-o', file]);

@@ -7,8 +7,9 @@ import { LandscapeResolver } from './landscape';
 import { MinimumResolver, PathResolver, RunResolver } from './records';
 import { AnalysisResolver } from './analysis';
 import { RunMutationResolver, RunSubscriptionResolver } from './runs';
+import { CurvatureMutationResolver, MinimumCurvatureResolver, SaddleCurvatureResolver } from './curvature';
 
-export const RESOLVERS = [LandscapeResolver, MinimumResolver, RunResolver, PathResolver, EventsResolver, AnalysisResolver, RunMutationResolver, RunSubscriptionResolver] as const;
+export const RESOLVERS = [LandscapeResolver, MinimumResolver, RunResolver, PathResolver, EventsResolver, AnalysisResolver, RunMutationResolver, RunSubscriptionResolver, CurvatureMutationResolver, MinimumCurvatureResolver, SaddleCurvatureResolver] as const;
 
 export function buildAppSchema(pubSub: EventBus['pubSub']): Promise<GraphQLSchema> {
   return buildSchema({

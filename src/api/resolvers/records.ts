@@ -84,13 +84,15 @@ export class PathResolver {
   @FieldResolver(() => SaddleType, { nullable: true, description: 'Null until the first cycle is evaluated.' })
   saddle(@Root() path: Path): SaddleType | null {
     if (path.saddleT === null) return null;
+    // pathId: for the saddle's own field resolvers (curvature).
     return {
+      pathId: path.id,
       t: path.saddleT,
       trainLoss: path.saddleTrainLoss,
       testLoss: path.saddleTestLoss,
       trainError: path.saddleTrainError,
       testError: path.saddleTestError,
-    };
+    } as SaddleType;
   }
 
   @FieldResolver(() => [CycleType], { description: 'Cycles done so far, in order.' })

@@ -7,3 +7,4 @@ export * from './train';
 export * from './evaluate';
 export * from './neural-energy';
 export * from './pool';
+export * from './curvature-source';

@@ -3,13 +3,14 @@
 import {
   createModel,
   evaluateAsync,
+  fixedBatchGradients,
   loadDataset,
   NeuralEnergy,
   PooledNeuralEnergy,
   trainMinimum,
   type NeuralEnergyDescription,
 } from '../../engine/neural';
-import type { Energy, Vector } from '../../engine';
+import type { Energy, GradientSource, Vector } from '../../engine';
 import type { Landscape } from '../../store/entities';
 import { engineThreads } from './engine';
 import { engineDataSpec, engineModelSpec, engineTrainConfig } from './specs';
@@ -51,6 +52,10 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return out;
+    },
+    curvatureSource(): GradientSource {
+      // Its own single-thread energy: the products are sequential (Lanczos), on the batch of call 0.
+      return fixedBatchGradients(new NeuralEnergy(description));
     },
     dispose(): void {
       energy.dispose?.();

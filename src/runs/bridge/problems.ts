@@ -2,12 +2,14 @@
 // training config as JSON) to engine objects. Workers are the only place where engine and store
 // meet; this module is where the stored specs are read.
 import {
+  energyGradients,
   getSurface,
   minimize,
   randomPointInBox,
   Random,
   type AnalyticSurface,
   type Energy,
+  type GradientSource,
   type Vector,
 } from '../../engine';
 import type { Landscape } from '../../store/entities';
@@ -52,6 +54,8 @@ export interface Problem {
   evaluate(point: Vector): Promise<Metrics>;
   /** Train and test metrics at many points (dense profile of a path), evaluated together. */
   evaluateMany(points: readonly Vector[]): Promise<Metrics[]>;
+  /** Deterministic gradients for curvature (networks: one fixed training batch). */
+  curvatureSource(): GradientSource;
   dispose(): void;
 }
 
@@ -75,6 +79,10 @@ class SurfaceProblem implements Problem {
     // A surface has one energy: it is both the "train" and the "test" loss; no error rate.
     const losses = await this.energy.loss(points);
     return losses.map((loss) => ({ trainLoss: loss, testLoss: loss, trainError: null, testError: null }));
+  }
+
+  curvatureSource(): GradientSource {
+    return energyGradients(this.energy);
   }
 
   dispose(): void {}

@@ -1,0 +1,96 @@
+/**
+ * Training a curve's bend point by SGD (Garipov et al. 2018, dnn-mode-connectivity): each step
+ * draws t uniformly, evaluates the loss (one mini-batch for a network) at φ(t), adds weight decay
+ * at that point, and moves θ by w(t) times the gradient. Learning rate: Garipov's schedule (the base
+ * rate for the first half, linear decay to 1 % of it by 90 %, then 1 %). Then the curve is
+ * evaluated densely (61 points by default) and its highest point is the curve's saddle.
+ */
+import type { Energy, Vector } from '../energy';
+import { NonFiniteEnergyError } from '../energy';
+import { InvalidInputError } from '../errors';
+import { Random } from '../random';
+import { coefficients, pointOnCurve, straightBend, CURVE_KINDS, type Curve, type CurveKind } from './curve';
+
+export interface CurveFitConfig {
+  kind: CurveKind;
+  /** Epochs (progress is reported per epoch). */
+  epochs: number;
+  stepsPerEpoch: number;
+  learningRate: number;
+  momentum: number;
+  weightDecay: number;
+  /** Dense evaluation points along the finished curve. */
+  points: number;
+  seed: number | string;
+}
+
+export const DEFAULT_CURVE_FIT: CurveFitConfig = { kind: 'bezier', epochs: 20, stepsPerEpoch: 100, learningRate: 0.01, momentum: 0.9, weightDecay: 0, points: 61, seed: 0 };
+
+export interface CurveEpoch {
+  epoch: number;
+  epochs: number;
+  /** Mean loss over the epoch's sampled points. */
+  loss: number;
+  learningRate: number;
+}
+
+export interface CurveFit {
+  curve: Curve;
+  /** Dense evaluation: t and energy (Energy.loss) at `points` equally spaced t. */
+  t: number[];
+  energy: number[];
+  points: Vector[];
+  saddle: { t: number; energy: number; index: number };
+  /** Gradient evaluations of training plus loss evaluations of the dense profile. */
+  evaluations: number;
+}
+
+/** Garipov's learning-rate schedule at fraction `done` of training. */
+export function garipovLearningRate(base: number, done: number): number {
+  if (done <= 0.5) return base;
+  if (done <= 0.9) return base * (1 - ((done - 0.5) / 0.4) * 0.99);
+  return base * 0.01;
+}
+
+export async function fitCurve(energy: Energy, a: Vector, b: Vector, config: Partial<CurveFitConfig> = {}, onEpoch?: (e: CurveEpoch) => void | Promise<void>): Promise<CurveFit> {
+  const c = { ...DEFAULT_CURVE_FIT, ...config };
+  if (!CURVE_KINDS.includes(c.kind)) throw new InvalidInputError('kind', `expected one of ${CURVE_KINDS.join(', ')}, got ${JSON.stringify(c.kind)}`);
+  for (const key of ['epochs', 'stepsPerEpoch', 'points'] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < (key === 'points' ? 2 : 1)) throw new InvalidInputError(key, `must be an integer >= ${key === 'points' ? 2 : 1}, got ${c[key]}`);
+  }
+  if (a.length !== energy.dimension || b.length !== energy.dimension) throw new InvalidInputError('b', `endpoints must have ${energy.dimension} coordinates`);
+  const random = new Random(c.seed).derive('curve');
+  const curve: Curve = { kind: c.kind, a, b, bend: straightBend(c.kind, a, b) };
+  const velocity = new Float64Array(energy.dimension);
+  let evaluations = 0;
+  for (let epoch = 0; epoch < c.epochs; epoch++) {
+    const learningRate = garipovLearningRate(c.learningRate, epoch / c.epochs);
+    let sum = 0;
+    for (let step = 0; step < c.stepsPerEpoch; step++) {
+      const t = random.uniform();
+      const weight = coefficients(c.kind, t)[1];
+      const point = pointOnCurve(curve, t);
+      const { losses, gradients } = await energy.lossAndGradient([point]);
+      evaluations++;
+      if (!Number.isFinite(losses[0])) throw new NonFiniteEnergyError('loss', 0, `curve at t=${t.toFixed(4)}, epoch ${epoch + 1}`);
+      sum += losses[0];
+      const g = gradients[0];
+      for (let i = 0; i < velocity.length; i++) {
+        const grad = weight * (g[i] + c.weightDecay * point[i]);
+        velocity[i] = c.momentum * velocity[i] + grad;
+        curve.bend[i] -= learningRate * velocity[i];
+      }
+      if (curve.bend.some((x) => !Number.isFinite(x))) throw new NonFiniteEnergyError('coordinate', 0, `bend point, epoch ${epoch + 1}`);
+    }
+    await onEpoch?.({ epoch: epoch + 1, epochs: c.epochs, loss: sum / c.stepsPerEpoch, learningRate });
+  }
+  const t = Array.from({ length: c.points }, (_, i) => i / (c.points - 1));
+  const points = t.map((x) => pointOnCurve(curve, x));
+  const values = await energy.loss(points);
+  evaluations += points.length;
+  let top = 0;
+  values.forEach((v, i) => {
+    if (v > values[top]) top = i;
+  });
+  return { curve, t, energy: values, points, saddle: { t: t[top], energy: values[top], index: top }, evaluations };
+}
