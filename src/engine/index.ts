@@ -22,3 +22,4 @@ export * from './train';
 export * from './evaluate';
 export * from './neural-energy';
 export * from './pool';
+export * from './linear-connectivity';

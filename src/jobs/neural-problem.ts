@@ -2,8 +2,13 @@
 // AutoNEB, trainMinimum for minima, evaluate for full train/test metrics.
 import { availableParallelism } from 'node:os';
 import { ENV } from '../config';
+import * as tf from '@tensorflow/tfjs';
 import {
+  batchTensors,
+  chunks,
   createModel,
+  makeBatch,
+  recomputeBatchNorm,
   evaluate,
   loadDataset,
   NeuralEnergy,
@@ -13,9 +18,14 @@ import {
   type NeuralEnergyDescription,
   type Vector,
 } from '../engine';
+import { alignMinimum } from '../engine/neural/alignment';
+import { lerp } from '../engine/vector';
 import type { Landscape } from '../store/entities';
 import { engineDataSpec, engineModelSpec, engineTrainConfig } from '../store/engine-specs';
-import type { Metrics, ParameterTensor, Problem, TrainingProgress } from './problems';
+import { linePositions, type LineMetrics, type Metrics, type ParameterTensor, type Problem, type TrainingProgress } from './problems';
+
+/** Training examples whose activations activation matching correlates (the first ones of the set). */
+export const ACTIVATION_EXAMPLES = 1024;
 
 /**
  * Worker threads per neural energy (NEB_ATLAS_THREADS; 1 computes in the worker's own thread). The
@@ -69,6 +79,34 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return out;
+    },
+    async evaluateLine(a, b, count) {
+      const hasBatchNorm = model.layout.entries.some((e) => e.role === 'running_mean');
+      const points: LineMetrics[] = [];
+      for (const t of linePositions(count)) {
+        let point = lerp(a, b, t);
+        // Interpolated running statistics do not describe the interpolated network: recompute them
+        // there (Garipov et al.'s update_bn); the endpoints keep their own.
+        if (hasBatchNorm && t > 0 && t < 1) point = recomputeBatchNorm(model, point, dataset, { seed: `line:${t}` });
+        points.push({ t, ...(await this.evaluate(point)) });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return { points, batchNorm: hasBatchNorm ? 'RECOMPUTED' : 'NONE' };
+    },
+    async align(moving, reference, options) {
+      let examples: tf.Tensor | undefined;
+      try {
+        if (options.method === 'activation-matching') {
+          const [indices] = chunks(Math.min(ACTIVATION_EXAMPLES, dataset.train.count), ACTIVATION_EXAMPLES);
+          const batch = batchTensors(dataset, makeBatch(dataset, 'train', indices));
+          batch.labels.dispose();
+          examples = batch.x;
+        }
+        const aligned = alignMinimum(model, moving, reference, { method: options.method, seed: options.seed, examples });
+        return { point: aligned.params, sweeps: aligned.sweeps, seconds: aligned.seconds };
+      } finally {
+        examples?.dispose();
+      }
     },
     dispose(): void {
       energy.dispose?.();

@@ -10,6 +10,7 @@ import {
   type Energy,
   type Vector,
 } from '../engine';
+import { lerp } from '../engine/vector';
 import type { Landscape } from '../store/entities';
 import type { TrainingConfig } from '../store/specs';
 import { buildNeuralProblem } from './neural-problem';
@@ -37,6 +38,30 @@ export interface ParameterTensor {
   size: number;
 }
 
+/** One point of a straight line between two minima, on the full sets. */
+export interface LineMetrics extends Metrics {
+  t: number;
+}
+
+export interface LineEvaluation {
+  points: LineMetrics[];
+  /** BatchNorm running statistics at the interior points: recomputed on training batches, or none to recompute. */
+  batchNorm: 'RECOMPUTED' | 'NONE';
+}
+
+export type AlignmentMethodName = 'weight-matching' | 'activation-matching';
+
+export interface AlignedPoint {
+  point: Vector;
+  sweeps: number;
+  seconds: number;
+}
+
+/** Positions 0, 1/(n-1), ..., 1 of a straight line with n points. */
+export function linePositions(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i / (n - 1));
+}
+
 export interface Problem {
   readonly dimension: number;
   /** The energy AutoNEB works on (stochastic batches for networks). */
@@ -52,6 +77,13 @@ export interface Problem {
   evaluate(point: Vector): Promise<Metrics>;
   /** Train and test metrics at many points (dense profile of a path), evaluated together. */
   evaluateMany(points: readonly Vector[]): Promise<Metrics[]>;
+  /** The straight line a -> b at `points` positions on the full train and test sets. */
+  evaluateLine(a: Vector, b: Vector, points: number): Promise<LineEvaluation>;
+  /**
+   * `moving` with its hidden units permuted to match `reference` (networks only: a surface has no
+   * permutation symmetry, which the service rejects before a run starts).
+   */
+  align(moving: Vector, reference: Vector, options: { method: AlignmentMethodName; seed: number }): Promise<AlignedPoint>;
   dispose(): void;
 }
 
@@ -75,6 +107,16 @@ class SurfaceProblem implements Problem {
     // A surface has one energy: it is both the "train" and the "test" loss; no error rate.
     const losses = await this.energy.loss(points);
     return losses.map((loss) => ({ trainLoss: loss, testLoss: loss, trainError: null, testError: null }));
+  }
+
+  async evaluateLine(a: Vector, b: Vector, points: number): Promise<LineEvaluation> {
+    const ts = linePositions(points);
+    const metrics = await this.evaluateMany(ts.map((t) => lerp(a, b, t)));
+    return { points: metrics.map((m, i) => ({ t: ts[i], ...m })), batchNorm: 'NONE' };
+  }
+
+  async align(): Promise<AlignedPoint> {
+    throw new Error('an analytic surface has no hidden units to align');
   }
 
   dispose(): void {}

@@ -13,6 +13,7 @@ import { RunEvents, type RunCancelPayload } from './events';
 import { ProblemCache } from './problems';
 import { QUEUES, type JobQueue, type QueueKind, type RunStepJob } from './queue';
 import type { StepHandler } from './steps/context';
+import { alignStep } from './steps/align';
 import { connectStep } from './steps/connect';
 import { evaluateStep } from './steps/evaluate';
 import { trainStep } from './steps/train';
@@ -24,6 +25,7 @@ const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.CONNECT]: connectStep,
   [RunKind.EVALUATE]: evaluateStep,
   [RunKind.EXPLORE]: exploreStep,
+  [RunKind.ALIGN]: alignStep,
 };
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED];

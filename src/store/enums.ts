@@ -6,6 +6,16 @@ export enum RunKind {
   CONNECT = 'CONNECT',
   EXPLORE = 'EXPLORE',
   EVALUATE = 'EVALUATE',
+  /** A minimum permuted to match another (issue 18); stores the aligned copy as a new minimum. */
+  ALIGN = 'ALIGN',
+}
+
+/** How the units of a minimum are matched to a reference's (Git Re-Basin, section 3). */
+export enum AlignmentMethod {
+  /** Maximise the inner product of the weights (coordinate ascent over the permutations). */
+  WEIGHT_MATCHING = 'WEIGHT_MATCHING',
+  /** Maximise the correlation of each layer's activations on training examples. */
+  ACTIVATION_MATCHING = 'ACTIVATION_MATCHING',
 }
 
 export enum RunStatus {
@@ -17,7 +27,7 @@ export enum RunStatus {
 }
 
 export enum MinimumStatus {
-  /** Created, its TRAIN run has not finished yet. */
+  /** Created, the run computing it (TRAIN, or ALIGN for an aligned copy) has not finished yet. */
   TRAINING = 'TRAINING',
   READY = 'READY',
   FAILED = 'FAILED',

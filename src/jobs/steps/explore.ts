@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { explore, type CycleConfig, type ExploreDecision, type PathRecord, type PathResult } from '../../engine';
 import { Minimum, Path, Run } from '../../store/entities';
-import { MinimumStatus, PathStatus, RunStatus } from '../../store/enums';
+import { MinimumStatus, PathStatus, RunStatus, type AlignmentMethod } from '../../store/enums';
 import { connectMinima } from '../runs';
 import type { StepContext, StepOutcome } from './context';
 
@@ -15,6 +15,8 @@ export interface ExploreRunConfig {
   preset: string;
   cycles: CycleConfig[];
   decisions: never[];
+  /** Connect each pair with `align` (B permuted to match A first); null or absent: raw minima. */
+  align?: AlignmentMethod | null;
 }
 
 /** How often a waiting exploration looks at the runs it started. */
@@ -24,7 +26,8 @@ export async function exploreStep(ctx: StepContext): Promise<StepOutcome> {
   const { em, run } = ctx;
   const config = run.config as unknown as ExploreRunConfig;
   const landscapeId = run.landscape.id;
-  const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // Aligned copies compute the same functions as their originals: not minima of their own.
+  const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY, alignedFrom: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   // On a resumed step, paths this exploration started and that are still running are not
   // "known": the driver asks for them again and `connect` then waits for the running one.
   const finished = await em.find(Path, { landscape: landscapeId, status: { $in: [PathStatus.COMPLETED, PathStatus.FAILED] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
@@ -99,7 +102,7 @@ async function connectAndWait(ctx: StepContext, config: ExploreRunConfig, a: str
   });
   const child =
     running?.run ??
-    (await connectMinima({ em, queue: ctx.queue, events: ctx.events }, a, b, { preset: config.preset as never, cycles: config.cycles }, ctx.run));
+    (await connectMinima({ em, queue: ctx.queue, events: ctx.events }, a, b, { preset: config.preset as never, cycles: config.cycles }, ctx.run, config.align));
   for (;;) {
     const status = await em.fork().findOneOrFail(Run, child.id, { fields: ['status', 'errorMessage'] });
     if (status.status === RunStatus.SUCCEEDED) break;
