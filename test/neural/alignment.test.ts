@@ -11,6 +11,7 @@ import {
   invertPermutation,
   permutationSpec,
   randomPermutations,
+  type AlignOptions,
 } from '../../src/engine/neural/alignment';
 
 before(async () => {
@@ -41,6 +42,21 @@ function maxAbsDifference(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
+/**
+ * Permutes a network by known random permutations and aligns it back to the original: the
+ * alignment must find the inverse permutations and give back the original bit for bit.
+ */
+function checkRecovery(model: NeuralModel, paramsSeed: number, permSeed: number, options: AlignOptions): number {
+  const spec = permutationSpec(model);
+  const reference = parameters(model, paramsSeed);
+  const perms = randomPermutations(spec, new Random(permSeed));
+  const moving = applyPermutations(model.layout, spec, reference, perms);
+  const aligned = alignMinimum(model, moving, reference, options);
+  for (const [name, perm] of perms) assert.deepEqual(aligned.perms.get(name), invertPermutation(perm), name);
+  assert.deepEqual(aligned.params, reference);
+  return aligned.sweeps;
+}
+
 const ARCHITECTURES: [string, ModelSpec][] = [
   ['MLP 20-16-12-5', { kind: 'mlp', widths: [20, 16, 12, 5] }],
   ['CNN 8x8x2, channels 4-6', { kind: 'cnn', input: [8, 8, 2], classes: 3, channels: [4, 6] }],
@@ -66,29 +82,16 @@ for (const [label, spec] of ARCHITECTURES) {
   });
 
   test(`${label}: weight matching recovers a known random permutation exactly`, () => {
-    const model = createModel(spec);
-    const spec_ = permutationSpec(model);
-    const reference = parameters(model, 2);
-    const perms = randomPermutations(spec_, new Random(11));
-    const moving = applyPermutations(model.layout, spec_, reference, perms);
-    const aligned = alignMinimum(model, moving, reference, { seed: 5 });
-    for (const [name, perm] of perms) assert.deepEqual(aligned.perms.get(name), invertPermutation(perm), name);
-    assert.deepEqual(aligned.params, reference);
-    assert.ok(aligned.sweeps >= 2 && aligned.sweeps <= 100, `sweeps ${aligned.sweeps}`);
+    const sweeps = checkRecovery(createModel(spec), 2, 11, { seed: 5 });
+    assert.ok(sweeps >= 2 && sweeps <= 100, `sweeps ${sweeps}`);
   });
 }
 
 for (const [label, spec] of ARCHITECTURES.slice(0, 2)) {
   test(`${label}: activation matching recovers a known random permutation exactly`, () => {
     const model = createModel(spec);
-    const spec_ = permutationSpec(model);
-    const reference = parameters(model, 4);
-    const perms = randomPermutations(spec_, new Random(13));
-    const moving = applyPermutations(model.layout, spec_, reference, perms);
     const x = batch(model, 200, 9);
-    const aligned = alignMinimum(model, moving, reference, { method: 'activation-matching', examples: x });
-    for (const [name, perm] of perms) assert.deepEqual(aligned.perms.get(name), invertPermutation(perm), name);
-    assert.deepEqual(aligned.params, reference);
+    checkRecovery(model, 4, 13, { method: 'activation-matching', examples: x });
     x.dispose();
   });
 }
