@@ -6,7 +6,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { batchTensors, chunks, createModel, evaluateSplit, initBackend, loadDataset, lossBarrier, makeBatch, trainMinimum, type DataSpec } from '../engine';
+import { lossBarrier } from '../engine';
+import { batchTensors, chunks, createModel, evaluateSplit, loadDataset, makeBatch, trainMinimum, type DataSpec } from '../engine/neural';
+import { initBackend } from '../engine/tfjs';
 import { alignMinimum, type AlignmentMethod } from '../engine/neural/alignment';
 import { lerp } from '../engine/vector';
 import { machineDescription } from './experiment';
@@ -45,9 +47,9 @@ export async function runAlignmentExperiment(options: AlignmentExperimentOptions
   const backend = await initBackend();
   const trainLimit = options.trainSize ?? 10000;
   const data: DataSpec = existsSync(FASHION_MNIST_DIR)
-    ? { kind: 'mnist', dir: FASHION_MNIST_DIR, trainLimit, testLimit: 2000 }
-    : { kind: 'mnist-bundled', trainLimit, testLimit: 2000 };
-  const dataName = data.kind === 'mnist' ? 'Fashion-MNIST' : 'bundled MNIST';
+    ? { kind: 'mnist-idx', dir: FASHION_MNIST_DIR, trainSize: trainLimit, testSize: 2000 }
+    : { kind: 'mnist', trainSize: trainLimit, testSize: 2000 };
+  const dataName = data.kind === 'mnist-idx' ? 'Fashion-MNIST' : 'bundled MNIST';
   const dataset = loadDataset(data);
   log(`${dataName}: ${dataset.train.count} train / ${dataset.test.count} test; tfjs backend ${backend.name}`);
   const [examples] = chunks(Math.min(1024, dataset.train.count), 1024);

@@ -22,6 +22,11 @@ export interface Barrier {
   alpha: number;
 }
 
+/** Positions 0, 1/(n-1), ..., 1 of a straight line with n points. */
+export function linePositions(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i / (n - 1));
+}
+
 function endpoints(points: readonly LinePoint[]): [LinePoint, LinePoint] {
   if (points.length < 2 || points[0].t !== 0 || points[points.length - 1].t !== 1) {
     throw new InvalidInputError('points', 'a straight-line profile needs its endpoints at t = 0 and t = 1');

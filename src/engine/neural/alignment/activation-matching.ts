@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../errors';
-import { toParamTensors, type NeuralModel } from '../../models';
-import { conv2d, flattenLikeTorch, linear } from '../../models/ops';
+import { toParamTensors, type NeuralModel } from '../models';
+import { conv2d, flattenLikeTorch, linear } from '../models/ops';
 import { maximiseAssignment } from './assignment';
 import type { MatchingResult } from './weight-matching';
 import type { Permutations } from './spec';

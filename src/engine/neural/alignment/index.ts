@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../errors';
-import { checkParameters, type NeuralModel } from '../../models';
+import { checkParameters, type NeuralModel } from '../models';
 import { activationMatching } from './activation-matching';
 import { applyPermutations } from './permute';
 import { permutationSpec, type Permutations } from './spec';

@@ -3,7 +3,7 @@
  * `get_permuted_param`): at every run, the permuted tensor's unit k is the original's unit perm[k],
  * so permuting by P and then by the inverse of P gives back the original bit for bit.
  */
-import { findEntry, type ParameterLayout } from '../../models';
+import { findEntry, type ParameterLayout } from '../models';
 import type { Random } from '../../random';
 import type { AxisRun, PermutationSpec, Permutations } from './spec';
 

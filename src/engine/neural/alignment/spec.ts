@@ -7,8 +7,8 @@
  * shortcut (option A) holds the narrower stream's runs in its middle and a new permutation on the
  * zero-padded channels around them.
  */
-import type { NeuralModel } from '../../models';
-import type { CnnSpec, MlpSpec, ResNetSpec } from '../../models';
+import type { NeuralModel } from '../models';
+import type { CnnSpec, MlpSpec, ResNetSpec } from '../models';
 
 export interface AxisRun {
   readonly perm: string;

@@ -6,7 +6,7 @@
  * until a sweep improves none (at most `maxSweeps`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { findEntry, type ParameterLayout } from '../../models';
+import { findEntry, type ParameterLayout } from '../models';
 import { Random } from '../../random';
 import { assignmentValue, maximiseAssignment } from './assignment';
 import { identityPermutations, permutedTensor } from './permute';
