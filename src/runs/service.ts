@@ -8,7 +8,6 @@ import { LandscapeEventType } from '../events';
 import { Landscape, Minimum, Path, Run } from '../store/entities';
 import { AlignmentMethod, MinimumStatus, PathStatus, RunKind, RunStatus } from '../store/enums';
 import { checkAlignable, createAlignedCopy } from './alignment';
-import type { AlignRunConfig } from './steps/align';
 import { InputError } from '../store/errors';
 import { createLandscape as storeLandscape, findLandscape } from '../store/landscapes';
 import { parseLandscapeInput, parseTraining, type LandscapeInputData } from './bridge/landscape-input';
@@ -92,7 +91,7 @@ export async function alignMinimum(s: RunServices, minimumId: string, referenceI
   const run = await s.em.transactional(async (em) => {
     const run = em.create(Run, { landscape, kind: RunKind.ALIGN, config: {} });
     const copy = createAlignedCopy(em, moving, reference, method, run);
-    run.config = { minimumId: copy.id } satisfies AlignRunConfig as unknown as Record<string, unknown>;
+    run.config = storedConfig(RunKind.ALIGN, { minimumId: copy.id });
     return run;
   });
   await start(s, run);

@@ -3,15 +3,11 @@
 // function is unchanged. A CONNECT run with `align` computes its aligned endpoint the same way.
 import { LandscapeEventType } from '../../events';
 import { Minimum } from '../../store/entities';
-import { MinimumStatus } from '../../store/enums';
+import { MinimumStatus, RunKind } from '../../store/enums';
+import { runConfig } from '../configs';
 import type { AlignmentMethodName } from '../bridge/problems';
 import { bytesToVector, vectorToBytes } from '../../store/tensors';
 import type { StepContext, StepOutcome } from './context';
-
-export interface AlignRunConfig {
-  /** The aligned copy this run fills in (created TRAINING with the run). */
-  minimumId: string;
-}
 
 /** What an aligned copy records of its alignment (Minimum.alignment). */
 export interface AlignmentRecord {
@@ -22,7 +18,7 @@ export interface AlignmentRecord {
 }
 
 export async function alignStep(ctx: StepContext): Promise<StepOutcome> {
-  const config = ctx.run.config as unknown as AlignRunConfig;
+  const config = runConfig(ctx.run, RunKind.ALIGN);
   const copy = await computeAlignedCopy(ctx, config.minimumId);
   ctx.run.progress = { minimumId: copy.id, ...copy.alignment };
   ctx.run.result = { minimumId: copy.id, ...copy.alignment };
