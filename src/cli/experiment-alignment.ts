@@ -32,9 +32,11 @@ export interface AlignmentRow {
   raw: number;
   weightMatching: number;
   activationMatching: number;
-  /** Mean seconds per alignment. */
+  /** Mean seconds per alignment: wall and CPU (the process's, all threads). */
   secondsWeight: number;
   secondsActivation: number;
+  cpuWeight: number;
+  cpuActivation: number;
   minimumTrainLoss: number;
   minimumTestError: number;
 }
@@ -76,16 +78,23 @@ export async function runAlignmentExperiment(options: AlignmentExperimentOptions
           return { t, trainLoss: m.loss, testLoss: 0, trainError: m.error, testError: null };
         }),
       ).value;
-    const sums = { raw: 0, weight: 0, activation: 0, secondsWeight: 0, secondsActivation: 0, pairs: 0 };
+    const sums = { raw: 0, weight: 0, activation: 0, secondsWeight: 0, secondsActivation: 0, cpuWeight: 0, cpuActivation: 0, pairs: 0 };
     for (let i = 0; i < minima.length; i++) {
       for (let j = i + 1; j < minima.length; j++) {
-        const aligned = (method: AlignmentMethod) => alignMinimum(model, minima[j], minima[i], { method, seed: 0, examples: batch.x });
+        const aligned = (method: AlignmentMethod) => {
+          const cpu = process.cpuUsage();
+          const result = alignMinimum(model, minima[j], minima[i], { method, seed: 0, examples: batch.x });
+          const used = process.cpuUsage(cpu);
+          return { ...result, cpu: (used.user + used.system) / 1e6 };
+        };
         const [weight, activation] = [aligned('weight-matching'), aligned('activation-matching')];
         sums.raw += barrier(minima[i], minima[j]);
         sums.weight += barrier(minima[i], weight.params);
         sums.activation += barrier(minima[i], activation.params);
         sums.secondsWeight += weight.seconds;
         sums.secondsActivation += activation.seconds;
+        sums.cpuWeight += weight.cpu;
+        sums.cpuActivation += activation.cpu;
         sums.pairs++;
       }
     }
@@ -98,6 +107,8 @@ export async function runAlignmentExperiment(options: AlignmentExperimentOptions
       activationMatching: sums.activation / n,
       secondsWeight: sums.secondsWeight / n,
       secondsActivation: sums.secondsActivation / n,
+      cpuWeight: sums.cpuWeight / n,
+      cpuActivation: sums.cpuActivation / n,
       minimumTrainLoss: trainLoss,
       minimumTestError: testError,
     };
@@ -108,11 +119,11 @@ export async function runAlignmentExperiment(options: AlignmentExperimentOptions
   const machine = machineDescription();
   const seconds = (performance.now() - started) / 1000;
   const markdown = [
-    `| width | pairs | minima: train loss, test error | barrier raw | weight matching (ratio) | activation matching (ratio) | s per alignment (WM / AM) |`,
+    `| width | pairs | minima: train loss, test error | barrier raw | weight matching (ratio) | activation matching (ratio) | s per alignment, wall (CPU), WM / AM |`,
     `|---|---|---|---|---|---|---|`,
     ...rows.map(
       (r) =>
-        `| ${r.width} | ${r.pairs} | ${r.minimumTrainLoss.toFixed(3)}, ${(100 * r.minimumTestError).toFixed(1)} % | ${r.raw.toFixed(3)} | ${r.weightMatching.toFixed(3)} (${(r.weightMatching / r.raw).toFixed(2)}) | ${r.activationMatching.toFixed(3)} (${(r.activationMatching / r.raw).toFixed(2)}) | ${r.secondsWeight.toFixed(2)} / ${r.secondsActivation.toFixed(2)} |`,
+        `| ${r.width} | ${r.pairs} | ${r.minimumTrainLoss.toFixed(3)}, ${(100 * r.minimumTestError).toFixed(1)} % | ${r.raw.toFixed(3)} | ${r.weightMatching.toFixed(3)} (${(r.weightMatching / r.raw).toFixed(2)}) | ${r.activationMatching.toFixed(3)} (${(r.activationMatching / r.raw).toFixed(2)}) | ${r.secondsWeight.toFixed(2)} (${r.cpuWeight.toFixed(2)}) / ${r.secondsActivation.toFixed(2)} (${r.cpuActivation.toFixed(2)}) |`,
     ),
   ].join('\n');
   mkdirSync(options.out, { recursive: true });
