@@ -8,7 +8,7 @@ import { describeArchitecture } from './landscapes';
 import { int, num, pct, shortId, when } from './format';
 import { PlotFigure } from './plot';
 import {
-  CONNECT_MINIMA, EXPLORE, LANDSCAPE, LANDSCAPE_ANALYSIS, LANDSCAPE_EVENTS, SURFACE_GRID, TRAIN_MINIMA,
+  ALIGN_MINIMUM, CONNECT_MINIMA, EXPLORE, LANDSCAPE, LANDSCAPE_ANALYSIS, LANDSCAPE_EVENTS, SURFACE_GRID, TRAIN_MINIMA,
   type LandscapeAnalysisData, type LandscapeData, type LandscapeDetail, type Means, type Minimum, type Run, type SaddleWeight, type Summary, type SurfaceGridData,
 } from './queries';
 import { href, navigate } from './router';
@@ -208,8 +208,10 @@ function Actions({ landscapeId, selected, minima, onStarted }: { landscapeId: st
   const [train, trainMinima] = useMutation<{ trainMinima: Run }>(TRAIN_MINIMA);
   const [connect, connectMinima] = useMutation<{ connectMinima: Run }>(CONNECT_MINIMA);
   const [explore, exploreLandscape] = useMutation<{ exploreLandscape: Run }>(EXPLORE);
+  const [alignment, alignMinimum] = useMutation<{ alignMinimum: Run }>(ALIGN_MINIMUM);
+  const [align, setAlign] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const busy = train.fetching || connect.fetching || explore.fetching;
+  const busy = train.fetching || connect.fetching || explore.fetching || alignment.fetching;
 
   const started = (what: string, res: { error?: import('@urql/core').CombinedError; data?: Record<string, Run> }) => {
     if (res.error) setMessage({ ok: false, text: `Could not ${what}: ${describeError(res.error)}` });
@@ -242,9 +244,20 @@ function Actions({ landscapeId, selected, minima, onStarted }: { landscapeId: st
         disabled={busy || selected.length !== 2}
         title={selected.length === 2 ? '' : 'Select two minima (table checkboxes or graph nodes)'}
         data-testid="connect"
-        onClick={async () => started('connect the minima', await connectMinima({ a: selected[0], b: selected[1] }))}
+        onClick={async () => started('connect the minima', await connectMinima({ a: selected[0], b: selected[1], align }))}
       >
         Connect {selected.length === 2 ? `seed ${seeds[0]} ↔ seed ${seeds[1]}` : 'selected pair'}
+      </button>
+      <label class="inline" title="Permute the second minimum's hidden units to match the first (weight matching) before connecting">
+        <input type="checkbox" checked={align} onChange={() => setAlign(!align)} data-testid="connect-align" /> align first
+      </label>
+      <button
+        disabled={busy || selected.length !== 2}
+        title={selected.length === 2 ? 'Store a copy of the second minimum with its hidden units permuted to match the first' : 'Select two minima (table checkboxes or graph nodes)'}
+        data-testid="align"
+        onClick={async () => started('align the minima', await alignMinimum({ minimumId: selected[1], referenceId: selected[0] }))}
+      >
+        Align {selected.length === 2 ? `seed ${seeds[1]} → seed ${seeds[0]}` : 'selected pair'}
       </button>
       <span class="sep" />
       <form
@@ -294,7 +307,14 @@ function MinimaTable({ minima, selected, onToggle }: { minima: Minimum[]; select
             <td>
               <input type="checkbox" checked={selected.includes(m.id)} onChange={() => onToggle(m.id)} disabled={m.status !== 'READY'} aria-label={`select minimum seed ${m.seed}`} />
             </td>
-            <td title={m.id}>{shortId(m.id)}</td>
+            <td title={m.id}>
+              {shortId(m.id)}
+              {m.alignedFrom && (
+                <span class="muted" data-testid="aligned-copy">
+                  {' '}(copy of {shortId(m.alignedFrom.id)} aligned to {m.alignedTo ? shortId(m.alignedTo.id) : '–'})
+                </span>
+              )}
+            </td>
             <td class="num">{m.seed}</td>
             <td>
               <Badge status={m.status} />

@@ -8,7 +8,7 @@ import { duration, num, pct, shortId, when } from './format';
 import { PlotFigure } from './plot';
 import {
   CANCEL_RUN, PATH, PATH_CYCLES, PATH_EXTRAS, SURFACE_GRID,
-  type Cycle, type CycleEvent, type PathCyclesData, type PathData, type PathDetail, type PathExtrasData, type ProfilePoint, type SurfaceGridData,
+  type Cycle, type CycleEvent, type LinearConnectivity, type PathCyclesData, type PathData, type PathDetail, type PathExtrasData, type ProfilePoint, type SurfaceGridData,
 } from './queries';
 import { href } from './router';
 import { SurfaceContour } from './surface';
@@ -146,6 +146,16 @@ function PathFacts({ path, liveCount, liveError }: { path: PathDetail; liveCount
         </dd>
         <dt>linear-interpolation barrier</dt>
         <dd>{num(path.linearBarrier)}</dd>
+        {path.alignedMinimumB && (
+          <>
+            <dt>after alignment</dt>
+            <dd data-testid="aligned-barrier">
+              {num(path.alignedLinearBarrier ?? null)} (B permuted to match A: copy {shortId(path.alignedMinimumB.id)}; the pivots end there)
+            </dd>
+          </>
+        )}
+        {path.linearConnectivity && <LinearConnectivityFacts label="straight line (full sets)" lmc={path.linearConnectivity} />}
+        {path.alignedLinearConnectivity && <LinearConnectivityFacts label="aligned straight line (full sets)" lmc={path.alignedLinearConnectivity} />}
         <dt>length, pivots</dt>
         <dd>
           {num(path.length)}, {path.pivots.length} pivots
@@ -177,6 +187,19 @@ function PathFacts({ path, liveCount, liveError }: { path: PathDetail; liveCount
   );
 }
 
+function LinearConnectivityFacts({ label, lmc }: { label: string; lmc: LinearConnectivity }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd data-testid="linear-connectivity">
+        error barrier {lmc.errorBarrier ? `${pct(lmc.errorBarrier.value)} at α = ${num(lmc.errorBarrier.alpha, 2)}` : '–'}, loss barrier {num(lmc.lossBarrier.value)} at α ={' '}
+        {num(lmc.lossBarrier.alpha, 2)}
+        {lmc.batchNorm === 'RECOMPUTED' ? ' (BatchNorm statistics recomputed)' : ''}
+      </dd>
+    </>
+  );
+}
+
 /** Size and x axis shared by the charts of energy along the path. */
 const ALONG_THE_PATH = {
   width: 520,
@@ -203,30 +226,35 @@ function EnergyProfile({ path, latest }: { path: PathDetail; latest: CycleView }
         ].filter((d): d is { t: number; loss: number } => d.loss != null);
   const trainName = `train loss, cycle ${latest.index}`;
   const linearName = 'linear interpolation (train)';
+  const alignedName = 'linear interpolation after alignment';
   const testName = 'test loss (minima, saddle)';
   const fullTrainName = 'train loss (full train set)';
   const fullTestName = 'test loss (full test set)';
   const train = latest.denseProfile.map((p) => ({ ...p, curve: trainName }));
-  const straight = (path.linearProfile ?? []).map((p) => ({ ...p, curve: linearName }));
+  const straight = [
+    ...(path.linearProfile ?? []).map((p) => ({ ...p, curve: linearName })),
+    ...(path.alignedLinearProfile ?? []).map((p) => ({ ...p, curve: alignedName })),
+  ];
+  const aligned = (path.alignedLinearProfile ?? []).length > 0;
   const testCurve = test.length > 1 ? test.map((p) => ({ t: p.t, energy: p.loss, curve: testName })) : [];
   const fullCurves = evaluated.flatMap((p) => [
     { t: p.t, energy: p.trainLoss, curve: fullTrainName },
     { t: p.t, energy: p.testLoss, curve: fullTestName },
   ]);
-  const names = [trainName, linearName, ...(evaluated.length ? [fullTrainName, fullTestName] : test.length ? [testName] : [])];
-  const colours = ['#2b6cb0', '#a0aec0', ...(evaluated.length ? ['#805ad5', '#38a169'] : test.length ? ['#38a169'] : [])];
+  const names = [trainName, linearName, ...(aligned ? [alignedName] : []), ...(evaluated.length ? [fullTrainName, fullTestName] : test.length ? [testName] : [])];
+  const colours = ['#2b6cb0', '#a0aec0', ...(aligned ? ['#d69e2e'] : []), ...(evaluated.length ? ['#805ad5', '#38a169'] : test.length ? ['#38a169'] : [])];
   return (
     <PlotFigure
       testId="energy-profile"
       label="energy along the path"
-      deps={[latest, path.linearProfile, path.evaluatedProfile, path.saddle]}
+      deps={[latest, path.linearProfile, path.alignedLinearProfile, path.evaluatedProfile, path.saddle]}
       make={(Plot) =>
         Plot.plot({
           ...ALONG_THE_PATH,
           y: { label: '↑ loss', grid: true, nice: true },
           color: { legend: true, domain: names, range: colours },
           marks: [
-            Plot.line(straight, { x: 't', y: 'energy', stroke: 'curve', strokeWidth: 1.5, strokeDasharray: '5,4' }),
+            Plot.line(straight, { x: 't', y: 'energy', z: 'curve', stroke: 'curve', strokeWidth: 1.5, strokeDasharray: '5,4' }),
             Plot.line(testCurve, { x: 't', y: 'energy', stroke: 'curve', strokeWidth: 1.5, strokeDasharray: '2,3' }),
             Plot.line(fullCurves, { x: 't', y: 'energy', z: 'curve', stroke: 'curve', strokeWidth: 1.5 }),
             Plot.line(train, { x: 't', y: 'energy', stroke: 'curve', strokeWidth: 2 }),

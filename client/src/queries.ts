@@ -3,7 +3,7 @@
 // records when an analysis cannot be computed.
 import { gql } from '@urql/core';
 
-export type RunKind = 'TRAIN' | 'CONNECT' | 'EXPLORE' | 'EVALUATE' | 'CURVATURE';
+export type RunKind = 'TRAIN' | 'CONNECT' | 'EXPLORE' | 'EVALUATE' | 'CURVATURE' | 'ALIGN';
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type Json = Record<string, unknown>;
 
@@ -11,7 +11,11 @@ export interface Architecture { kind: string; widths: number[] | null; depth: nu
 export interface Dataset { name: string; trainSize: number | null; testSize: number | null; features: number | null; classes: number | null }
 export interface Connection<T> { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: T }[] }
 export interface Losses { trainLoss: number | null; testLoss: number | null; trainError: number | null; testError: number | null }
-export interface Minimum extends Losses { id: string; seed: number; status: string; parameterCount: number | null; createdAt: string }
+export interface Minimum extends Losses {
+  id: string; seed: number; status: string; parameterCount: number | null; createdAt: string;
+  /** For an aligned copy: the original it permutes, and the minimum it was matched to. */
+  alignedFrom?: { id: string; seed: number } | null; alignedTo?: { id: string; seed: number } | null;
+}
 export interface Run {
   id: string; kind: RunKind; status: RunStatus; progress: Json | null; errorMessage: string | null;
   createdAt: string; updatedAt: string; startedAt: string | null; finishedAt: string | null;
@@ -47,6 +51,7 @@ export type SaddleWeight = 'TRAIN_LOSS' | 'TEST_LOSS' | 'TEST_ERROR';
 const ARCHITECTURE = 'architecture { kind widths depth channels surface }';
 const LOSSES = 'trainLoss testLoss trainError testError';
 const RUN = 'id kind status progress errorMessage createdAt updatedAt startedAt finishedAt';
+const CONNECTIVITY = 'batchNorm errorBarrier { value alpha } lossBarrier { value alpha }';
 const CYCLE = 'index steps learningRate pivotEnergies pivotPositions denseProfile { t energy } maxEnergy saddleT pivotCoordinates createdAt';
 
 export const CATALOG = gql`query Catalog { catalog { architectureKinds datasetNames surfaceNames autonebPresets } }`;
@@ -72,7 +77,7 @@ export const LANDSCAPE = gql`
     landscape(id: $id) {
       id name ${ARCHITECTURE} dataset { name trainSize testSize features classes }
       training { steps batchSize learningRate momentum weightDecay milestones } autonebPreset createdAt
-      minima(first: 100) { totalCount edges { node { id seed status parameterCount ${LOSSES} createdAt } } }
+      minima(first: 100) { totalCount edges { node { id seed status parameterCount ${LOSSES} createdAt alignedFrom { id seed } alignedTo { id seed } } } }
       paths(first: 100) { totalCount edges { node { id status cyclesDone linearBarrier length
         minimumA { id seed } minimumB { id seed } saddle { t ${LOSSES} } } } }
       runs(first: 100) { totalCount edges { node { ${RUN} } } }
@@ -105,7 +110,8 @@ export const SURFACE_GRID = gql`
 export interface SurfaceGridData { landscape: { id: string; surfaceGrid: SurfaceGrid | null } }
 
 export const TRAIN_MINIMA = gql`mutation TrainMinima($landscapeId: ID!, $count: Int!) { trainMinima(landscapeId: $landscapeId, count: $count) { ${RUN} } }`;
-export const CONNECT_MINIMA = gql`mutation ConnectMinima($a: ID!, $b: ID!) { connectMinima(a: $a, b: $b) { ${RUN} } }`;
+export const CONNECT_MINIMA = gql`mutation ConnectMinima($a: ID!, $b: ID!, $align: Boolean) { connectMinima(a: $a, b: $b, align: $align) { ${RUN} } }`;
+export const ALIGN_MINIMUM = gql`mutation AlignMinimum($minimumId: ID!, $referenceId: ID!, $method: AlignmentMethod) { alignMinimum(minimumId: $minimumId, referenceId: $referenceId, method: $method) { ${RUN} } }`;
 export const EXPLORE = gql`mutation Explore($landscapeId: ID!, $maxPairs: Int) { exploreLandscape(landscapeId: $landscapeId, maxPairs: $maxPairs) { ${RUN} } }`;
 export const COMPUTE_CURVATURE = gql`mutation ComputeCurvature($target: CurvatureTarget!, $k: Int) { computeCurvature(target: $target, k: $k) { ${RUN} } }`;
 export const CANCEL_RUN = gql`mutation CancelRun($id: ID!) { cancelRun(id: $id) { ${RUN} } }`;
@@ -122,6 +128,11 @@ export const PATH = gql`
       pivots { id index t energy }
       linearProfile { t energy }
       evaluatedProfile { t trainLoss testLoss trainError testError }
+      alignedMinimumB { id seed }
+      alignedLinearBarrier
+      alignedLinearProfile { t energy }
+      linearConnectivity { ${CONNECTIVITY} }
+      alignedLinearConnectivity { ${CONNECTIVITY} }
     }
   }`;
 export interface PathDetail {
@@ -133,7 +144,16 @@ export interface PathDetail {
   linearProfile: ProfilePoint[] | null;
   /** Train and test curves on the full data sets, once the path was evaluated. */
   evaluatedProfile: EvaluatedPoint[] | null;
+  /** Connected with `align`: the copy of B permuted to match A, and the straight line to it. */
+  alignedMinimumB?: { id: string; seed: number } | null;
+  alignedLinearBarrier?: number | null;
+  alignedLinearProfile?: ProfilePoint[] | null;
+  /** Linear mode connectivity on the full sets (after evaluatePath), raw and aligned. */
+  linearConnectivity?: LinearConnectivity | null;
+  alignedLinearConnectivity?: LinearConnectivity | null;
 }
+export interface Barrier { value: number; alpha: number }
+export interface LinearConnectivity { batchNorm: string; errorBarrier: Barrier | null; lossBarrier: Barrier }
 export interface PathData { path: PathDetail }
 
 export const PATH_EXTRAS = gql`

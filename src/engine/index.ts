@@ -20,3 +20,4 @@ export * from './landscape';
 export * from './safetensors';
 export * from './curvature';
 export * from './curves';
+export * from './linear-connectivity';

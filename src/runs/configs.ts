@@ -3,7 +3,7 @@
 // against the run's kind.
 import type { CycleConfig } from '../engine';
 import type { Run } from '../store/entities';
-import { RunKind } from '../store/enums';
+import { RunKind, type AlignmentMethod } from '../store/enums';
 import type { TrainingConfig } from '../store/specs';
 
 export interface TrainRunConfig {
@@ -29,6 +29,13 @@ export interface ExploreRunConfig {
   preset: string;
   cycles: CycleConfig[];
   decisions: never[];
+  /** Connect each pair with `align` (B permuted to match A first); null or absent: raw minima. */
+  align?: AlignmentMethod | null;
+}
+
+export interface AlignRunConfig {
+  /** The aligned copy this run fills in (created TRAINING with the run). */
+  minimumId: string;
 }
 
 export interface RunConfigs {
@@ -36,6 +43,7 @@ export interface RunConfigs {
   [RunKind.CONNECT]: ConnectRunConfig;
   [RunKind.EVALUATE]: EvaluateRunConfig;
   [RunKind.EXPLORE]: ExploreRunConfig;
+  [RunKind.ALIGN]: AlignRunConfig;
 }
 
 /** The run's stored config as its kind's type; throws when the run is of another kind. */

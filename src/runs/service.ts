@@ -6,7 +6,8 @@ import { landscapeLayout } from './bridge/layouts';
 import { vectorToBytes } from '../store/tensors';
 import { LandscapeEventType } from '../events';
 import { Landscape, Minimum, Path, Run } from '../store/entities';
-import { MinimumStatus, PathStatus, RunKind, RunStatus } from '../store/enums';
+import { AlignmentMethod, MinimumStatus, PathStatus, RunKind, RunStatus } from '../store/enums';
+import { checkAlignable, createAlignedCopy } from './alignment';
 import { InputError } from '../store/errors';
 import { createLandscape as storeLandscape, findLandscape } from '../store/landscapes';
 import { parseLandscapeInput, parseTraining, type LandscapeInputData } from './bridge/landscape-input';
@@ -78,7 +79,30 @@ export function autonebCycles(landscape: Landscape, config: AutoNebConfigInput |
   }
 }
 
-export async function connectMinima(s: RunServices, aId: string, bId: string, config?: AutoNebConfigInput | null, parent?: Run): Promise<Run> {
+/**
+ * A copy of minimum `minimumId` with its hidden units permuted to match `referenceId` (an ALIGN
+ * run); the copy is a new minimum of the landscape, READY when the run succeeds.
+ */
+export async function alignMinimum(s: RunServices, minimumId: string, referenceId: string, method: AlignmentMethod = AlignmentMethod.WEIGHT_MATCHING): Promise<Run> {
+  const moving = await findMinimum(s.em, minimumId, 'minimumId');
+  const reference = await findMinimum(s.em, referenceId, 'referenceId');
+  await checkAlignable(s.em, moving, reference, method, { moving: 'minimumId', reference: 'referenceId', method: 'method' });
+  const landscape = await findLandscape(s.em, moving.landscape.id);
+  const run = await s.em.transactional(async (em) => {
+    const run = em.create(Run, { landscape, kind: RunKind.ALIGN, config: {} });
+    const copy = createAlignedCopy(em, moving, reference, method, run);
+    run.config = storedConfig(RunKind.ALIGN, { minimumId: copy.id });
+    return run;
+  });
+  await start(s, run);
+  return run;
+}
+
+/**
+ * `align`: connect A to a copy of B permuted to match A (computed in the run's first step) rather
+ * than to B itself. The path stays a path between A and B (the copy computes B's function).
+ */
+export async function connectMinima(s: RunServices, aId: string, bId: string, config?: AutoNebConfigInput | null, parent?: Run, align?: AlignmentMethod | null): Promise<Run> {
   const a = await findMinimum(s.em, aId, 'a');
   const b = await findMinimum(s.em, bId, 'b');
   if (a.id === b.id) throw new InputError('b', 'must differ from a: a path connects two different minima');
@@ -86,11 +110,13 @@ export async function connectMinima(s: RunServices, aId: string, bId: string, co
   for (const [m, field] of [[a, 'a'], [b, 'b']] as const) {
     if (m.status !== MinimumStatus.READY) throw new InputError(field, `minimum ${m.id} is ${m.status}, not READY: train it first`);
   }
+  if (align) await checkAlignable(s.em, b, a, align, { moving: 'align', reference: 'align', method: 'align' });
   const landscape = await findLandscape(s.em, a.landscape.id);
   const { preset, cycles } = autonebCycles(landscape, config);
   const { run, path } = await s.em.transactional(async (em) => {
     const run = em.create(Run, { landscape, kind: RunKind.CONNECT, config: {}, parent: parent ?? null });
-    const path = em.create(Path, { landscape, minimumA: a, minimumB: b, run, status: PathStatus.PENDING });
+    const alignedMinimumB = align ? createAlignedCopy(em, b, a, align, run) : null;
+    const path = em.create(Path, { landscape, minimumA: a, minimumB: b, run, status: PathStatus.PENDING, alignedMinimumB });
     run.config = storedConfig(RunKind.CONNECT, { pathId: path.id, preset, cycles });
     return { run, path };
   });
@@ -113,7 +139,7 @@ export async function evaluatePath(s: RunServices, pathId: string, pointsPerSegm
 export async function exploreLandscape(
   s: RunServices,
   landscapeId: string,
-  options: { maxPairs?: number | null; parallel?: number | null; tolerance?: number | null; config?: AutoNebConfigInput | null },
+  options: { maxPairs?: number | null; parallel?: number | null; tolerance?: number | null; config?: AutoNebConfigInput | null; align?: AlignmentMethod | null },
 ): Promise<Run> {
   const landscape = await findLandscape(s.em, landscapeId, 'landscapeId');
   const maxPairs = options.maxPairs ?? null;
@@ -122,10 +148,17 @@ export async function exploreLandscape(
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new InputError('parallel', `must be an integer from 1 to 64, got ${parallel}`);
   const tolerance = options.tolerance ?? null;
   if (tolerance !== null && !(tolerance >= 0 && Number.isFinite(tolerance))) throw new InputError('tolerance', `must be a finite number >= 0, got ${tolerance}`);
-  const ready = await s.em.count(Minimum, { landscape, status: MinimumStatus.READY });
+  const ready = await s.em.count(Minimum, { landscape, status: MinimumStatus.READY, alignedFrom: null });
   if (ready < 2) throw new InputError('landscapeId', `the landscape has ${ready} READY minima; exploring needs at least 2 (train some first)`);
   const { preset, cycles } = autonebCycles(landscape, options.config);
-  const config: ExploreRunConfig = { maxPairs, parallel, tolerance, preset, cycles, decisions: [] };
+  const align = options.align ?? null;
+  if (align && landscape.architecture.kind === 'surface') {
+    throw new InputError('align', `the analytic surface ${landscape.architecture.name} has no hidden units to permute: alignment applies to networks`);
+  }
+  if (align === AlignmentMethod.ACTIVATION_MATCHING && landscape.architecture.kind === 'resnet') {
+    throw new InputError('align', 'activation matching is implemented for MLP and CNN landscapes; use WEIGHT_MATCHING for a ResNet');
+  }
+  const config: ExploreRunConfig = { maxPairs, parallel, tolerance, preset, cycles, decisions: [], align };
   const run = s.em.create(Run, { landscape, kind: RunKind.EXPLORE, config: storedConfig(RunKind.EXPLORE, config) });
   await s.em.flush();
   await start(s, run);

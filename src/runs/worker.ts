@@ -13,6 +13,7 @@ import { RunEvents, type RunCancelPayload } from './events';
 import { ProblemCache } from './bridge/problems';
 import { QUEUES, type JobQueue, type QueueKind, type RunStepJob } from './queue';
 import type { StepHandler } from './steps/context';
+import { alignStep } from './steps/align';
 import { connectStep } from './steps/connect';
 import { evaluateStep } from './steps/evaluate';
 import { trainStep } from './steps/train';
@@ -26,6 +27,7 @@ const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.EVALUATE]: evaluateStep,
   [RunKind.EXPLORE]: exploreStep,
   [RunKind.CURVATURE]: curvatureStep,
+  [RunKind.ALIGN]: alignStep,
 };
 
 

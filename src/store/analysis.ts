@@ -27,7 +27,8 @@ export interface LandscapeGraphRecords {
 }
 
 export async function landscapeRecords(em: EntityManager, landscapeId: string): Promise<LandscapeGraphRecords> {
-  const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // Aligned copies compute the same functions as their originals: not minima of their own.
+  const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY, alignedFrom: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   const paths = await em.find(Path, { landscape: landscapeId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   const ready = new Set(minima.map((m) => m.id));
   const usable = paths.filter((p) => ready.has(p.minimumA.id) && ready.has(p.minimumB.id));

@@ -8,6 +8,16 @@ export enum RunKind {
   EVALUATE = 'EVALUATE',
   /** Curvature (Hessian spectrum, index) at a minimum or a path's saddle. */
   CURVATURE = 'CURVATURE',
+  /** A minimum permuted to match another (issue 18); stores the aligned copy as a new minimum. */
+  ALIGN = 'ALIGN',
+}
+
+/** How the units of a minimum are matched to a reference's (Git Re-Basin, section 3). */
+export enum AlignmentMethod {
+  /** Maximise the inner product of the weights (coordinate ascent over the permutations). */
+  WEIGHT_MATCHING = 'WEIGHT_MATCHING',
+  /** Maximise the correlation of each layer's activations on training examples. */
+  ACTIVATION_MATCHING = 'ACTIVATION_MATCHING',
 }
 
 export enum RunStatus {
@@ -19,7 +29,7 @@ export enum RunStatus {
 }
 
 export enum MinimumStatus {
-  /** Created, its TRAIN run has not finished yet. */
+  /** Created, the run computing it (TRAIN, or ALIGN for an aligned copy) has not finished yet. */
   TRAINING = 'TRAINING',
   READY = 'READY',
   FAILED = 'FAILED',

@@ -63,7 +63,8 @@ test('a path exposes minima, saddle, pivots and cycles; ids are ID', () => {
 
 test('enums carry the data model values', () => {
   const values = (name: string) => (schema.getType(name) as import('graphql').GraphQLEnumType).getValues().map((v) => v.name);
-  assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE', 'CURVATURE']);
+  assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE', 'CURVATURE', 'ALIGN']);
+  assert.deepEqual(values('AlignmentMethod'), ['WEIGHT_MATCHING', 'ACTIVATION_MATCHING']);
   assert.deepEqual(values('RunStatus'), ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']);
 });
 

@@ -104,7 +104,29 @@ function evaluatedPath() {
   };
 }
 
+/** A path connected with `align` on an MLP landscape, evaluated: raw and aligned straight lines. */
+const ALIGNED = 'p-aligned';
+function alignedPath() {
+  const raw = evaluatedPath().linearProfile;
+  const barrier = (value: number, alpha: number) => ({ __typename: 'Barrier', value, alpha });
+  return {
+    ...evaluatedPath(), id: ALIGNED,
+    landscape: { __typename: 'Landscape', id: LID, name: 'MLP', architecture: { __typename: 'Architecture', kind: 'mlp', widths: [16], depth: null, channels: null, surface: null } },
+    alignedMinimumB: { __typename: 'Minimum', id: 'm-1-aligned', seed: 1 },
+    // The aligned line: the raw one pulled halfway to the chord between the minima.
+    alignedLinearProfile: raw.map((d) => ({ ...d, energy: (d.energy + ((1 - d.t) * raw[0].energy + d.t * raw[raw.length - 1].energy)) / 2 })),
+    alignedLinearBarrier: -61.5,
+    linearConnectivity: { __typename: 'LinearConnectivity', batchNorm: 'NONE', errorBarrier: barrier(0.375, 0.5), lossBarrier: barrier(1.25, 0.5) },
+    alignedLinearConnectivity: { __typename: 'LinearConnectivity', batchNorm: 'NONE', errorBarrier: barrier(0.025, 0.4), lossBarrier: barrier(0.125, 0.4) },
+  };
+}
+const alignCalls: unknown[] = [];
+
 const RESPONSES: Record<string, (variables?: { id?: string }) => unknown> = {
+  AlignMinimum: (variables) => {
+    alignCalls.push(variables);
+    return { alignMinimum: { ...RUN, id: 'r-align', kind: 'ALIGN', status: 'QUEUED', progress: null, startedAt: null } };
+  },
   Catalog: () => ({ catalog: { architectureKinds: ['mlp', 'cnn', 'resnet', 'surface'], datasetNames: ['mnist', 'synthetic'], surfaceNames: ['muller-brown'], autonebPresets: ['paper', 'small', 'tiny', 'surface'] } }),
   Landscapes: () => ({ landscapes: conn([{ ...landscapeNode, minima: { totalCount: 3 }, paths: { totalCount: 2 } }]) }),
   Landscape: () => ({
@@ -126,7 +148,7 @@ const RESPONSES: Record<string, (variables?: { id?: string }) => unknown> = {
     },
   }),
   SurfaceGrid: () => ({ landscape: { id: LID, surfaceGrid: grid() } }),
-  Path: (variables?: { id?: string }) => ({ path: variables?.id === EVALUATED ? evaluatedPath() : pathRecord() }),
+  Path: (variables?: { id?: string }) => ({ path: variables?.id === EVALUATED ? evaluatedPath() : variables?.id === ALIGNED ? alignedPath() : pathRecord() }),
   PathExtras: () => ({ path: { id: PID, downloads: { pivots: `/tensors/paths/${PID}/pivots`, saddle: `/tensors/paths/${PID}/saddle` } } }),
   Runs: () => ({ runs: conn([TRAIN, RUN, FAILED].map((r) => ({ ...r, landscape: { __typename: 'Landscape', id: LID, name: 'Müller-Brown' } }))) }),
 };
@@ -244,6 +266,29 @@ describe('web client in chromium, against contract-shaped responses', { skip }, 
     assert.match(legend, /test loss \(full test set\)/);
     assert.doesNotMatch(legend, /test loss \(minima, saddle\)/);
     await browser.screenshot('fixtures-path-evaluated');
+  });
+
+  test('alignment: the align button sends AlignMinimum for the selected pair; the path view draws the straight line after alignment', async () => {
+    await page.goto(`${origin}/#/landscapes/${LID}`);
+    await page.getByLabel('select minimum seed 0').check();
+    await page.getByLabel('select minimum seed 1').check();
+    await page.getByTestId('align').click();
+    await page.getByTestId('action-message').filter({ hasText: /Started align run/ }).waitFor();
+    // The second selected minimum is permuted to match the first.
+    assert.deepEqual(alignCalls.at(-1), { minimumId: 'm-1', referenceId: 'm-0' });
+
+    await page.goto(`${origin}/#/paths/${ALIGNED}`);
+    const profile = page.getByTestId('energy-profile');
+    await profile.locator('svg g[aria-label="line"] path').first().waitFor();
+    // Latest cycle, the straight line before and after alignment, full-set train and test.
+    assert.equal(await profile.locator('svg g[aria-label="line"] path').count(), 5);
+    assert.match((await profile.textContent()) ?? '', /linear interpolation after alignment/);
+    assert.match((await page.getByTestId('aligned-barrier').textContent()) ?? '', /-61\.5/);
+    const facts = await page.getByTestId('linear-connectivity').allTextContents();
+    assert.equal(facts.length, 2);
+    assert.match(facts[0], /error barrier 37\.50 % at α = 0\.5/);
+    assert.match(facts[1], /error barrier 2\.50 % at α = 0\.4/);
+    await browser.screenshot('fixtures-path-aligned');
   });
 
   test('runs view: progress bars, the failure reason, a cancel button for running runs', async () => {

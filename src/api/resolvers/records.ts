@@ -5,8 +5,19 @@ import { CycleType, MinimumType, PathDownloadsType, PathType, PivotType, RunType
 import { TENSORS_PATH } from '../../runs/uploads';
 import { Landscape, Minimum, Run, type Cycle, type Path, type Pivot } from '../../store/entities';
 import { findMinimum, findPath, findRun, listRuns, pathCycles, pathPivots } from '../../store/records';
+import { AlignmentType, LinearConnectivityType } from '../schema/alignment';
+import { AlignmentMethod } from '../../store/enums';
+import type { LinearEvaluation } from '../../store/entities/path';
+import { errorBarrier, lossBarrier } from '../../engine/linear-connectivity';
 import type { Context } from './context';
 import { RunConnection, RunFilterArgs } from './landscape';
+
+const METHOD_BY_NAME: Record<string, AlignmentMethod> = { 'weight-matching': AlignmentMethod.WEIGHT_MATCHING, 'activation-matching': AlignmentMethod.ACTIVATION_MATCHING };
+
+function linearConnectivity(line: LinearEvaluation | null): LinearConnectivityType | null {
+  if (!line) return null;
+  return { ...line, errorBarrier: errorBarrier(line.points), lossBarrier: lossBarrier(line.points), testLossBarrier: lossBarrier(line.points, 'testLoss') };
+}
 
 /** Loads a many-to-one reference (from the identity map when already there). */
 function load<T extends object>(ctx: Context, entity: new () => T, ref: { id: string }): Promise<T> {
@@ -30,9 +41,25 @@ export class MinimumResolver {
     return `${TENSORS_PATH}/minima/${minimum.id}`;
   }
 
-  @FieldResolver(() => RunType, { nullable: true, description: 'The TRAIN run that produced it.' })
+  @FieldResolver(() => RunType, { nullable: true, description: 'The run that produced it (TRAIN; ALIGN or CONNECT for an aligned copy; EVALUATE for an import).' })
   async run(@Root() minimum: Minimum, @Ctx() ctx: Context): Promise<Run | null> {
     return minimum.run ? load(ctx, Run, minimum.run) : null;
+  }
+
+  @FieldResolver(() => MinimumType, { nullable: true, description: 'For an aligned copy: the minimum whose units it was permuted to match.' })
+  async alignedTo(@Root() minimum: Minimum, @Ctx() ctx: Context): Promise<Minimum | null> {
+    return minimum.alignedTo ? load(ctx, Minimum, minimum.alignedTo) : null;
+  }
+
+  @FieldResolver(() => MinimumType, { nullable: true, description: 'For an aligned copy: the original it is a permutation of (same function, same metrics up to rounding).' })
+  async alignedFrom(@Root() minimum: Minimum, @Ctx() ctx: Context): Promise<Minimum | null> {
+    return minimum.alignedFrom ? load(ctx, Minimum, minimum.alignedFrom) : null;
+  }
+
+  @FieldResolver(() => AlignmentType, { nullable: true, description: 'For an aligned copy: how it was aligned.' })
+  alignment(@Root() minimum: Minimum): AlignmentType | null {
+    const a = minimum.alignment as { method: string; seed: number; sweeps?: number; seconds?: number } | null;
+    return a ? { method: METHOD_BY_NAME[a.method], seed: a.seed, sweeps: a.sweeps ?? null, seconds: a.seconds ?? null } : null;
   }
 }
 
@@ -74,6 +101,21 @@ export class PathResolver {
   @FieldResolver(() => MinimumType)
   minimumB(@Root() path: Path, @Ctx() ctx: Context): Promise<Minimum> {
     return load(ctx, Minimum, path.minimumB);
+  }
+
+  @FieldResolver(() => MinimumType, { nullable: true, description: 'With `align`: the copy of B permuted to match A, where the pivots end.' })
+  async alignedMinimumB(@Root() path: Path, @Ctx() ctx: Context): Promise<Minimum | null> {
+    return path.alignedMinimumB ? load(ctx, Minimum, path.alignedMinimumB) : null;
+  }
+
+  @FieldResolver(() => LinearConnectivityType, { nullable: true, description: 'Linear mode connectivity of A and B on the full sets (after evaluatePath).' })
+  linearConnectivity(@Root() path: Path): LinearConnectivityType | null {
+    return linearConnectivity(path.linearEvaluated);
+  }
+
+  @FieldResolver(() => LinearConnectivityType, { nullable: true, description: 'With `align`: linear mode connectivity of A and the aligned copy of B (after evaluatePath).' })
+  alignedLinearConnectivity(@Root() path: Path): LinearConnectivityType | null {
+    return linearConnectivity(path.alignedLinearEvaluated);
   }
 
   @FieldResolver(() => RunType, { nullable: true, description: 'The CONNECT run computing it.' })

@@ -10,6 +10,7 @@ import { MinimumType, RunType } from '../schema/records';
 import type { Minimum, Run } from '../../store/entities';
 import { NotFoundError } from '../../store/errors';
 import { storedCycle } from '../../store/records';
+import { AlignmentMethod } from '../schema/enums';
 import type { Context } from './context';
 
 function services(ctx: Context): runs.RunServices {
@@ -39,9 +40,20 @@ export class RunMutationResolver {
     @Arg('a', () => ID) a: string,
     @Arg('b', () => ID) b: string,
     @Arg('config', () => AutonebConfigInput, { nullable: true }) config: AutonebConfigInput | null,
+    @Arg('align', () => Boolean, { nullable: true, description: 'Permute b to match a first (weight matching), then connect a to that copy.' }) align: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<Run> {
-    return runs.connectMinima(services(ctx), a, b, plain<AutoNebConfigInput>(config));
+    return runs.connectMinima(services(ctx), a, b, plain<AutoNebConfigInput>(config), undefined, align ? AlignmentMethod.WEIGHT_MATCHING : null);
+  }
+
+  @Mutation(() => RunType, { description: "An ALIGN run storing a new minimum: minimumId's hidden units permuted to match referenceId's (the same function, with alignedTo and alignedFrom set)." })
+  alignMinimum(
+    @Arg('minimumId', () => ID) minimumId: string,
+    @Arg('referenceId', () => ID) referenceId: string,
+    @Arg('method', () => AlignmentMethod, { defaultValue: AlignmentMethod.WEIGHT_MATCHING }) method: AlignmentMethod,
+    @Ctx() ctx: Context,
+  ): Promise<Run> {
+    return runs.alignMinimum(services(ctx), minimumId, referenceId, method);
   }
 
   @Mutation(() => RunType, { description: "A path's dense profile and saddle on the full train and test sets." })
@@ -60,9 +72,10 @@ export class RunMutationResolver {
     @Arg('parallel', () => Int, { nullable: true }) parallel: number | null,
     @Arg('tolerance', () => Float, { nullable: true }) tolerance: number | null,
     @Arg('config', () => AutonebConfigInput, { nullable: true }) config: AutonebConfigInput | null,
+    @Arg('align', () => Boolean, { nullable: true, description: 'Connect every pair with `align` (B permuted to match A first).' }) align: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<Run> {
-    return runs.exploreLandscape(services(ctx), landscapeId, { maxPairs, parallel, tolerance, config: plain<AutoNebConfigInput>(config) });
+    return runs.exploreLandscape(services(ctx), landscapeId, { maxPairs, parallel, tolerance, config: plain<AutoNebConfigInput>(config), align: align ? AlignmentMethod.WEIGHT_MATCHING : null });
   }
 
   @Mutation(() => MinimumType, {

@@ -1,12 +1,13 @@
 // GraphQL enums: the store's enums registered under the same names.
 import { registerEnumType } from 'type-graphql';
 import { LandscapeEventType } from '../../events/topics';
-import { MinimumStatus, PathStatus, RunKind, RunStatus } from '../../store/enums';
+import { AlignmentMethod, MinimumStatus, PathStatus, RunKind, RunStatus } from '../../store/enums';
 
 registerEnumType(RunKind, { name: 'RunKind', description: 'What a run does.' });
 registerEnumType(RunStatus, { name: 'RunStatus' });
 registerEnumType(MinimumStatus, { name: 'MinimumStatus' });
 registerEnumType(PathStatus, { name: 'PathStatus' });
 registerEnumType(LandscapeEventType, { name: 'LandscapeEventType' });
+registerEnumType(AlignmentMethod, { name: 'AlignmentMethod', description: 'How the units of a minimum are matched to a reference\'s (Git Re-Basin).' });
 
-export { LandscapeEventType, MinimumStatus, PathStatus, RunKind, RunStatus };
+export { AlignmentMethod, LandscapeEventType, MinimumStatus, PathStatus, RunKind, RunStatus };

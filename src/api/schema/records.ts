@@ -190,6 +190,12 @@ export class PathType {
   @Field(() => [ProfilePointType], { nullable: true, description: 'Energy on the straight line between the minima (what AutoNEB improves on).' })
   linearProfile!: ProfilePointType[] | null;
 
+  @Field(() => Float, { nullable: true, description: 'With `align`: highest train loss on the straight line from A to the aligned copy of B.' })
+  alignedLinearBarrier!: number | null;
+
+  @Field(() => [ProfilePointType], { nullable: true, description: 'With `align`: energy on the straight line from A to the aligned copy of B.' })
+  alignedLinearProfile!: ProfilePointType[] | null;
+
   @Field(() => [EvaluatedPointType], { nullable: true, description: 'Dense profile on the full train and test sets (after evaluatePath).' })
   evaluatedProfile!: EvaluatedPointType[] | null;
 

@@ -8,3 +8,4 @@ export * from './evaluate';
 export * from './neural-energy';
 export * from './pool';
 export * from './curvature-source';
+export * from './alignment';

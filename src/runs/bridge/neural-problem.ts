@@ -1,9 +1,14 @@
 // A landscape over a neural network: the engine's NeuralEnergy (or its worker-thread pool) for
 // AutoNEB, trainMinimum for minima, evaluate for full train/test metrics.
+import * as tf from '@tensorflow/tfjs';
 import {
+  batchTensors,
+  chunks,
   createModel,
   evaluateAsync,
   fixedBatchGradients,
+  makeBatch,
+  recomputeBatchNorm,
   loadDataset,
   NeuralEnergy,
   PooledNeuralEnergy,
@@ -14,7 +19,13 @@ import type { Energy, GradientSource, Vector } from '../../engine';
 import type { Landscape } from '../../store/entities';
 import { engineThreads } from './engine';
 import { engineDataSpec, engineModelSpec, engineTrainConfig } from './specs';
-import type { Metrics, ParameterTensor, Problem, TrainingProgress } from './problems';
+import { alignMinimum } from '../../engine/neural/alignment';
+import { lerp } from '../../engine/vector';
+import { linePositions } from '../../engine/linear-connectivity';
+import type { LineMetrics, Metrics, ParameterTensor, Problem, TrainingProgress } from './problems';
+
+/** Training examples whose activations activation matching correlates (the first ones of the set). */
+export const ACTIVATION_EXAMPLES = 1024;
 
 export function buildNeuralProblem(landscape: Landscape): Problem {
   const architecture = landscape.architecture;
@@ -56,6 +67,34 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
     curvatureSource(): GradientSource {
       // Its own single-thread energy: the products are sequential (Lanczos), on the batch of call 0.
       return fixedBatchGradients(new NeuralEnergy(description));
+    },
+    async evaluateLine(a, b, count) {
+      const hasBatchNorm = model.layout.entries.some((e) => e.role === 'running_mean');
+      const points: LineMetrics[] = [];
+      for (const t of linePositions(count)) {
+        let point = lerp(a, b, t);
+        // Interpolated running statistics do not describe the interpolated network: recompute them
+        // there (Garipov et al.'s update_bn); the endpoints keep their own.
+        if (hasBatchNorm && t > 0 && t < 1) point = recomputeBatchNorm(model, point, dataset, { seed: `line:${t}` });
+        points.push({ t, ...(await this.evaluate(point)) });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return { points, batchNorm: hasBatchNorm ? 'RECOMPUTED' : 'NONE' };
+    },
+    async align(moving, reference, options) {
+      let examples: tf.Tensor | undefined;
+      try {
+        if (options.method === 'activation-matching') {
+          const [indices] = chunks(Math.min(ACTIVATION_EXAMPLES, dataset.train.count), ACTIVATION_EXAMPLES);
+          const batch = batchTensors(dataset, makeBatch(dataset, 'train', indices));
+          batch.labels.dispose();
+          examples = batch.x;
+        }
+        const aligned = alignMinimum(model, moving, reference, { method: options.method, seed: options.seed, examples });
+        return { point: aligned.params, sweeps: aligned.sweeps, seconds: aligned.seconds };
+      } finally {
+        examples?.dispose();
+      }
     },
     dispose(): void {
       energy.dispose?.();

@@ -12,6 +12,8 @@ import {
   type GradientSource,
   type Vector,
 } from '../../engine';
+import { lerp } from '../../engine/vector';
+import { linePositions } from '../../engine/linear-connectivity';
 import type { Landscape } from '../../store/entities';
 import type { TrainingConfig } from '../../store/specs';
 import { buildNeuralProblem } from './neural-problem';
@@ -39,6 +41,25 @@ export interface ParameterTensor {
   size: number;
 }
 
+/** One point of a straight line between two minima, on the full sets. */
+export interface LineMetrics extends Metrics {
+  t: number;
+}
+
+export interface LineEvaluation {
+  points: LineMetrics[];
+  /** BatchNorm running statistics at the interior points: recomputed on training batches, or none to recompute. */
+  batchNorm: 'RECOMPUTED' | 'NONE';
+}
+
+export type AlignmentMethodName = 'weight-matching' | 'activation-matching';
+
+export interface AlignedPoint {
+  point: Vector;
+  sweeps: number;
+  seconds: number;
+}
+
 export interface Problem {
   readonly dimension: number;
   /** The energy AutoNEB works on (stochastic batches for networks). */
@@ -56,6 +77,13 @@ export interface Problem {
   evaluateMany(points: readonly Vector[]): Promise<Metrics[]>;
   /** Deterministic gradients for curvature (networks: one fixed training batch). */
   curvatureSource(): GradientSource;
+  /** The straight line a -> b at `points` positions on the full train and test sets. */
+  evaluateLine(a: Vector, b: Vector, points: number): Promise<LineEvaluation>;
+  /**
+   * `moving` with its hidden units permuted to match `reference` (networks only: a surface has no
+   * permutation symmetry, which the service rejects before a run starts).
+   */
+  align(moving: Vector, reference: Vector, options: { method: AlignmentMethodName; seed: number }): Promise<AlignedPoint>;
   dispose(): void;
 }
 
@@ -83,6 +111,16 @@ class SurfaceProblem implements Problem {
 
   curvatureSource(): GradientSource {
     return energyGradients(this.energy);
+  }
+
+  async evaluateLine(a: Vector, b: Vector, points: number): Promise<LineEvaluation> {
+    const ts = linePositions(points);
+    const metrics = await this.evaluateMany(ts.map((t) => lerp(a, b, t)));
+    return { points: metrics.map((m, i) => ({ t: ts[i], ...m })), batchNorm: 'NONE' };
+  }
+
+  async align(): Promise<AlignedPoint> {
+    throw new Error('an analytic surface has no hidden units to align');
   }
 
   dispose(): void {}

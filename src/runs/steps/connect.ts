@@ -6,6 +6,8 @@ import { PathStatus } from '../../store/enums';
 import { bytesToVector, vectorToBytes } from '../../store/tensors';
 import { runConfig } from '../configs';
 import { RunKind } from '../../store/enums';
+import type { Problem } from '../bridge/problems';
+import { computeAlignedCopy } from './align';
 import type { StepContext, StepOutcome } from './context';
 
 /** Points on the straight line between the minima for its barrier (the baseline AutoNEB beats). */
@@ -17,7 +19,7 @@ export const MAX_STORED_COORDINATES = 16;
 export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
   const { em, run, step } = ctx;
   const config = runConfig(run, RunKind.CONNECT);
-  const path = await em.findOneOrFail(Path, config.pathId, { populate: ['minimumA.parameters', 'minimumB.parameters'] });
+  const path = await em.findOneOrFail(Path, config.pathId, { populate: ['minimumA.parameters', 'minimumB.parameters', 'alignedMinimumB.parameters'] });
   if (path.cyclesDone > step) return { next: path.cyclesDone }; // stored by an earlier try of this step
   if (path.cyclesDone < step) throw new Error(`path ${path.id} has ${path.cyclesDone} cycles stored, step ${step} expected ${step}`);
   if (step >= config.cycles.length) {
@@ -27,13 +29,20 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
 
   const problem = ctx.problem(run.landscape);
   const start = bytesToVector(path.minimumA.parameters!, problem.dimension, 'minimumA.parameters');
-  const end = bytesToVector(path.minimumB.parameters!, problem.dimension, 'minimumB.parameters');
+  const rawEnd = bytesToVector(path.minimumB.parameters!, problem.dimension, 'minimumB.parameters');
+  // With `align`, the first step permutes B to match A; AutoNEB then runs from A to that copy.
+  const aligned = path.alignedMinimumB ? await computeAlignedCopy(ctx, path.alignedMinimumB.id) : null;
+  const end = aligned ? bytesToVector(aligned.parameters!, problem.dimension, 'alignedMinimumB.parameters') : rawEnd;
   if (step === 0) {
     path.status = PathStatus.RUNNING;
-    const line = densePoints([start, end], LINEAR_POINTS - 2);
-    const losses = await problem.energy.loss(line.points);
-    path.linearProfile = line.t.map((t, i) => ({ t, energy: losses[i] }));
-    path.linearBarrier = Math.max(...losses);
+    const line = await linearProfile(problem, start, rawEnd);
+    path.linearProfile = line.profile;
+    path.linearBarrier = line.barrier;
+    if (aligned) {
+      const alignedLine = await linearProfile(problem, start, end);
+      path.alignedLinearProfile = alignedLine.profile;
+      path.alignedLinearBarrier = alignedLine.barrier;
+    }
     await em.flush();
   }
 
@@ -94,6 +103,13 @@ function cycleRow(path: Path, record: CycleRecord) {
     pivotsInserted: record.pivotsInserted,
     pivotCoordinates: record.pivots[0].length <= MAX_STORED_COORDINATES ? record.pivots.map((p) => Array.from(p)) : null,
   };
+}
+
+/** Energies at LINEAR_POINTS points of the straight line a -> b and the highest of them. */
+async function linearProfile(problem: Problem, a: Vector, b: Vector) {
+  const line = densePoints([a, b], LINEAR_POINTS - 2);
+  const losses = await problem.energy.loss(line.points);
+  return { profile: line.t.map((t, i) => ({ t, energy: losses[i] })), barrier: Math.max(...losses) };
 }
 
 async function storedPivots(ctx: StepContext, path: Path, dimension: number): Promise<Vector[]> {

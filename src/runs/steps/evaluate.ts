@@ -7,6 +7,8 @@ import { runConfig } from '../configs';
 import { RunKind } from '../../store/enums';
 import type { StepContext, StepOutcome } from './context';
 
+/** Points of the straight lines evaluated for linear mode connectivity (alpha = 0, 0.1, ..., 1). */
+export const LINE_POINTS = 11;
 
 export async function evaluateStep(ctx: StepContext): Promise<StepOutcome> {
   const config = runConfig(ctx.run, RunKind.EVALUATE);
@@ -29,8 +31,13 @@ async function evaluateMinimum(ctx: StepContext, minimumId: string): Promise<Ste
 async function evaluatePath(ctx: StepContext, pathId: string, pointsPerSegment: number): Promise<StepOutcome> {
   const { em, run } = ctx;
   const config = { pointsPerSegment };
-  const path = await em.findOneOrFail(Path, pathId);
+  const path = await em.findOneOrFail(Path, pathId, { populate: ['minimumA.parameters', 'minimumB.parameters', 'alignedMinimumB.parameters'] });
   const problem = ctx.problem(run.landscape);
+  // Linear mode connectivity: the straight line A -> B (and A -> aligned B) on the full sets.
+  const vector = (m: Minimum, what: string) => bytesToVector(m.parameters!, problem.dimension, what);
+  const a = vector(path.minimumA, 'minimumA.parameters');
+  const linear = await problem.evaluateLine(a, vector(path.minimumB, 'minimumB.parameters'), LINE_POINTS);
+  const alignedLinear = path.alignedMinimumB?.parameters ? await problem.evaluateLine(a, vector(path.alignedMinimumB, 'alignedMinimumB.parameters'), LINE_POINTS) : null;
   const pivots = await em.find(Pivot, { path: path.id }, { orderBy: { index: 'asc' }, populate: ['parameters'] });
   const vectors = pivots.map((p) => bytesToVector(p.parameters!, problem.dimension, `pivot ${p.index}`));
   const dense = densePoints(vectors, config.pointsPerSegment);
@@ -42,6 +49,8 @@ async function evaluatePath(ctx: StepContext, pathId: string, pointsPerSegment: 
   ctx.signal.throwIfAborted();
   await em.transactional(async () => {
     path.evaluatedProfile = dense.t.map((t, i) => ({ t, ...metrics[i] }));
+    path.linearEvaluated = linear;
+    path.alignedLinearEvaluated = alignedLinear;
     path.saddleT = dense.t[top];
     path.saddleTrainLoss = metrics[top].trainLoss;
     path.saddleTestLoss = metrics[top].testLoss;

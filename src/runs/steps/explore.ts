@@ -18,7 +18,8 @@ export async function exploreStep(ctx: StepContext): Promise<StepOutcome> {
   const { em, run } = ctx;
   const config = runConfig(run, RunKind.EXPLORE);
   const landscapeId = run.landscape.id;
-  const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // Aligned copies compute the same functions as their originals: not minima of their own.
+  const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY, alignedFrom: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   // On a resumed step, paths this exploration started and that are still running are not
   // "known": the driver asks for them again and `connect` then waits for the running one.
   const finished = await em.find(Path, { landscape: landscapeId, status: { $in: [PathStatus.COMPLETED, PathStatus.FAILED] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
@@ -93,7 +94,7 @@ async function connectAndWait(ctx: StepContext, config: ExploreRunConfig, a: str
   });
   const child =
     running?.run ??
-    (await connectMinima({ em, queue: ctx.queue, events: ctx.events }, a, b, { preset: config.preset as never, cycles: config.cycles }, ctx.run));
+    (await connectMinima({ em, queue: ctx.queue, events: ctx.events }, a, b, { preset: config.preset as never, cycles: config.cycles }, ctx.run, config.align));
   for (;;) {
     const status = await em.fork().findOneOrFail(Run, child.id, { fields: ['status', 'errorMessage'] });
     if (status.status === RunStatus.SUCCEEDED) break;

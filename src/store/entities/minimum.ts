@@ -9,7 +9,7 @@ import { Run } from './run';
 export class Minimum {
   [OptionalProps]?:
     | 'id' | 'status' | 'run' | 'parameters' | 'parameterCount'
-    | 'trainLoss' | 'testLoss' | 'trainError' | 'testError' | 'createdAt';
+    | 'trainLoss' | 'testLoss' | 'trainError' | 'testError' | 'createdAt' | 'alignedTo' | 'alignedFrom' | 'alignment';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -46,6 +46,18 @@ export class Minimum {
 
   @Property({ type: 'double', nullable: true })
   testError: number | null = null;
+
+  /** For an aligned copy: the minimum whose units it was permuted to match. */
+  @ManyToOne(() => Minimum, { nullable: true, deleteRule: 'set null' })
+  alignedTo: Minimum | null = null;
+
+  /** For an aligned copy: the minimum it is a permutation of (same function, other coordinates). */
+  @ManyToOne(() => Minimum, { nullable: true, deleteRule: 'set null', index: true })
+  alignedFrom: Minimum | null = null;
+
+  /** For an aligned copy: how it was aligned (method, seed, sweeps, seconds). */
+  @Property({ type: 'json', nullable: true })
+  alignment: Record<string, unknown> | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();

@@ -16,6 +16,13 @@ export interface EvaluatedPoint {
   testError: number | null;
 }
 
+/** A straight line between two minima evaluated on the full sets (linear mode connectivity). */
+export interface LinearEvaluation {
+  points: EvaluatedPoint[];
+  /** BatchNorm running statistics at the interpolated points: RECOMPUTED on training batches, or NONE (no BatchNorm). */
+  batchNorm: 'RECOMPUTED' | 'NONE';
+}
+
 /**
  * A minimum energy path between two minima, found by AutoNEB. Its saddle is the highest point
  * of the dense energy profile along the path (t in [0, 1] from minimum A to minimum B).
@@ -25,7 +32,8 @@ export class Path {
   [OptionalProps]?:
     | 'id' | 'status' | 'run' | 'saddleT' | 'saddleTrainLoss' | 'saddleTestLoss' | 'saddleTrainError'
     | 'saddleTestError' | 'linearBarrier' | 'length' | 'cyclesDone' | 'createdAt' | 'updatedAt'
-    | 'linearProfile' | 'evaluatedProfile';
+    | 'linearProfile' | 'evaluatedProfile' | 'alignedMinimumB' | 'alignedLinearBarrier' | 'alignedLinearProfile'
+    | 'linearEvaluated' | 'alignedLinearEvaluated';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -68,6 +76,29 @@ export class Path {
   /** Energies on the straight line between the minima (the energy AutoNEB sees). */
   @Property({ type: 'json', nullable: true })
   linearProfile: ProfilePoint[] | null = null;
+
+  /**
+   * Set when the path was connected with `align`: the copy of minimum B permuted to match A. The
+   * path's pivots then run from A to this copy (the same function as B, other coordinates).
+   */
+  @ManyToOne(() => Minimum, { nullable: true, deleteRule: 'set null' })
+  alignedMinimumB: Minimum | null = null;
+
+  /** Highest train loss on the straight line from A to the aligned copy of B. */
+  @Property({ type: 'double', nullable: true })
+  alignedLinearBarrier: number | null = null;
+
+  /** Energies on the straight line from A to the aligned copy of B. */
+  @Property({ type: 'json', nullable: true })
+  alignedLinearProfile: ProfilePoint[] | null = null;
+
+  /** The straight line A -> B on the full train and test sets, from an EVALUATE run. */
+  @Property({ type: 'json', nullable: true })
+  linearEvaluated: LinearEvaluation | null = null;
+
+  /** The straight line A -> aligned B on the full train and test sets, from an EVALUATE run. */
+  @Property({ type: 'json', nullable: true })
+  alignedLinearEvaluated: LinearEvaluation | null = null;
 
   /** Dense profile on the full train and test sets, from an EVALUATE run. */
   @Property({ type: 'json', nullable: true })
