@@ -10,11 +10,10 @@
 import { spawnSync } from 'node:child_process';
 import { runAutoNEB } from '../src/engine/autoneb/run';
 import type { AutoNebConfigInput } from '../src/engine/autoneb/config';
-import type { Energy, LossAndGradient, Vector } from '../src/engine/energy';
 import { exactGridPath } from '../src/engine/exact-path';
 import type { AnalyticSurface } from '../src/engine/surfaces';
 import { curvedValley, mullerBrown, wolfeQuapp } from '../src/engine/surfaces';
-import { newtonCriticalPoint } from '../test/engine/helpers';
+import { newtonCriticalPoint, TransformedSurface } from '../test/engine/helpers';
 
 const PYTHON = '/usr/bin/python3';
 const GOAL = 1e-3;
@@ -37,23 +36,6 @@ const RUNS: Array<[string, AutoNebConfigInput | undefined]> = [
   ['surface + climbing', { preset: 'surface', base: { climbing: true } }],
 ];
 
-/** The surface with its energy multiplied by `factor` (the scale-invariance check). */
-class ScaledEnergy implements Energy {
-  readonly dimension: number;
-  readonly name: string;
-  constructor(private readonly inner: Energy, private readonly factor: number) {
-    this.dimension = inner.dimension;
-    this.name = `${inner.name} x ${factor}`;
-  }
-  async lossAndGradient(points: readonly Vector[]): Promise<LossAndGradient> {
-    const { losses, gradients } = await this.inner.lossAndGradient(points);
-    return { losses: losses.map((l) => l * this.factor), gradients: gradients.map((g) => g.map((x) => x * this.factor)) };
-  }
-  async loss(points: readonly Vector[]): Promise<number[]> {
-    return (await this.inner.loss(points)).map((l) => l * this.factor);
-  }
-}
-
 async function reference({ surface, from, to }: Case) {
   const grid = await exactGridPath(surface, surface.box, surface.minimum(from), surface.minimum(to), { resolution: 401 });
   const saddle = newtonCriticalPoint(surface, grid.saddle[0], grid.saddle[1]);
@@ -69,12 +51,12 @@ interface Row {
   readonly note: string;
 }
 
-function aseRuns({ surface, from, to }: Case): Row[] | string {
+function aseRuns({ surface, from, to }: Case): Array<Omit<Row, 'error'> & { saddle: number }> | string {
   const a = surface.minima[from];
   const b = surface.minima[to];
   const run = spawnSync(PYTHON, [`${__dirname}/../../bench/peer/ase_neb.py`, surface.name, `${a.x},${a.y}`, `${b.x},${b.y}`], { encoding: 'utf8' });
   if (run.error || run.status !== 0) return `ASE skipped: ${PYTHON} with ase not available (${run.error?.message ?? run.stderr.trim().split('\n').at(-1)})`;
-  return JSON.parse(run.stdout) as Row[];
+  return JSON.parse(run.stdout);
 }
 
 async function main(): Promise<void> {
@@ -90,11 +72,12 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       rows.push({ system: `neb-atlas ${name}`, evaluations: result.evaluations, error: Math.abs(result.saddle.energy - saddle.energy) / barrier, seconds, note: `${result.stopReason}, ${result.cycles.length} cycles, ${result.pivots.length} pivots` });
     }
-    const scaled = await runAutoNEB(new ScaledEnergy(c.surface, 1e-4), start, end);
+    const scaledSurface = new TransformedSurface(c.surface, 1e-4);
+    const scaled = await runAutoNEB(scaledSurface, scaledSurface.minimum(c.from), scaledSurface.minimum(c.to));
     rows.push({ system: 'neb-atlas adaptive, energy x 1e-4', evaluations: scaled.evaluations, error: Math.abs(scaled.saddle.energy / 1e-4 - saddle.energy) / barrier, seconds: NaN, note: `${scaled.stopReason}, ${scaled.cycles.length} cycles` });
     const ase = aseRuns(c);
     if (typeof ase === 'string') console.log(ase);
-    else rows.push(...ase.map((r) => ({ ...r, error: Math.abs(r.error - saddle.energy) / barrier })));
+    else rows.push(...ase.map((r) => ({ ...r, error: Math.abs(r.saddle - saddle.energy) / barrier })));
     const aseFire = rows.find((r) => r.system.startsWith('ASE FIRE'));
     console.log('system'.padEnd(40), 'evaluations'.padStart(11), 'saddle error/barrier'.padStart(21), 'wall s'.padStart(8), ' ratio to ASE FIRE', ' note');
     for (const r of rows) {
