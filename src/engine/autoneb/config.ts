@@ -197,7 +197,7 @@ export const PRESETS = {
 } satisfies Record<string, AutoNebPreset>;
 
 /** The preset a caller who gives no config gets. */
-export const DEFAULT_PRESET = 'adaptive';
+export const DEFAULT_PRESET: PresetName = 'adaptive';
 
 export type PresetName = keyof typeof PRESETS;
 
