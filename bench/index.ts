@@ -10,6 +10,7 @@ import { Random } from '../src/engine/random';
 import { openBlasSgemm } from './blas';
 import { mlp, smallCnn, type FlatModel } from './models';
 import { nativeSection } from './native';
+import { nebStepShare } from './neb-step';
 import { registerWasmExtras, unregisterWasmExtras } from '../src/engine/native';
 
 const PIVOTS = 16;
@@ -168,6 +169,9 @@ async function main(): Promise<void> {
     tf.dispose([thetas, ...pivots]);
   }
   await nativeSection();
+  console.log('\nAutoNEB step on MNIST MLP 784-100-10 with the pool (2 threads): share of the main thread outside gradient evaluation');
+  const share = await nebStepShare();
+  if (typeof share === 'string') console.log(`  ${share}`);
 }
 
 main().catch((err) => {
