@@ -9,8 +9,8 @@ import { getNebMethod } from '../src/engine/neb/methods';
 import { createOptimizer } from '../src/engine/neb/optimizers';
 import { applyNebStep, evaluateNebForces } from '../src/engine/neb/step';
 import type { Energy, Vector } from '../src/engine/energy';
-import type { NeuralEnergyDescription } from '../src/engine/neural-energy';
-import { PooledNeuralEnergy } from '../src/engine/pool';
+import type { NeuralEnergyDescription } from '../src/engine/neural/neural-energy';
+import { PooledNeuralEnergy } from '../src/engine/neural/pool';
 import { Random } from '../src/engine/random';
 import { lerp } from '../src/engine/vector';
 
@@ -18,7 +18,7 @@ const STEPS = Number(process.env.BENCH_NEB_STEPS ?? 60);
 const INTERIOR = 5;
 
 export async function nebStepShare(log: (line: string) => void = console.log): Promise<number | string> {
-  const description: NeuralEnergyDescription = { model: { kind: 'mlp', widths: [784, 100, 10] }, batchSize: 256, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' };
+  const description: NeuralEnergyDescription = { model: { kind: 'mlp', widths: [784, 100, 10] }, batchSize: 256, data: { kind: 'mnist' }, seed: 'bench', backend: 'native-blas' };
   let pool: PooledNeuralEnergy;
   try {
     pool = new PooledNeuralEnergy(description, { size: 2 });

@@ -9,6 +9,7 @@
  * previous strategy's fields.
  */
 import { InvalidInputError } from '../errors';
+import { namedTable } from '../strategies';
 import type { NebMethodName } from '../neb/methods';
 import { NEB_METHOD_NAMES } from '../neb/methods';
 import type { OptimizerConfig } from '../neb/optimizers';
@@ -118,6 +119,9 @@ export const INSERTION_DEFAULTS: { readonly [K in InsertionStrategyName]: Extrac
   equal: { strategy: 'equal', count: 3 },
   highest: { strategy: 'highest', count: 2, threshold: DEFAULT_THRESHOLD },
 };
+
+/** Insertion strategies by name, with their defaults (the functions: INSERTION_STRATEGIES in ./insertion.ts). */
+const INSERTION_TABLE = namedTable<InsertionConfig>('insertion strategy', INSERTION_DEFAULTS);
 
 /**
  * Convergence-driven (issue 16): FIRE in relative units, the string method, endpoints evaluated
@@ -229,8 +233,7 @@ function mergeInsertion(previous: InsertionConfig | null, override: CycleOverrid
   if (typeof override !== 'object') throw new InvalidInputError(field, `must be an object or null, got ${JSON.stringify(override)}`);
   const strategy = override.strategy ?? previous?.strategy;
   if (strategy === undefined) throw new InvalidInputError(`${field}.strategy`, `missing; known: ${INSERTION_STRATEGY_NAMES.join(', ')}`);
-  const defaults = (INSERTION_DEFAULTS as Record<string, InsertionConfig | undefined>)[strategy];
-  if (!defaults) throw new InvalidInputError(`${field}.strategy`, `unknown insertion strategy "${strategy}"; known: ${INSERTION_STRATEGY_NAMES.join(', ')}`);
+  const defaults: InsertionConfig = INSERTION_TABLE.get(strategy, `${field}.strategy`);
   checkKeys(override, Object.keys(defaults), field);
   const inherited = previous?.strategy === strategy ? previous : defaults;
   return { ...inherited, ...withoutUndefined(override), strategy } as InsertionConfig;
@@ -255,9 +258,7 @@ export function validateCycle(cycle: CycleConfig, field = 'cycle'): void {
   }
   if (cycle.stop !== null) validateStop(cycle.stop, `${field}.stop`);
   if (insertion === null) return;
-  if (!INSERTION_STRATEGY_NAMES.includes(insertion.strategy)) {
-    throw new InvalidInputError(`${field}.insertion.strategy`, `unknown insertion strategy "${insertion.strategy}"; known: ${INSERTION_STRATEGY_NAMES.join(', ')}`);
-  }
+  INSERTION_TABLE.get(insertion.strategy, `${field}.insertion.strategy`);
   if (!Number.isInteger(insertion.count) || insertion.count < 1) {
     throw new InvalidInputError(`${field}.insertion.count`, `must be an integer >= 1, got ${insertion.count}`);
   }

@@ -13,6 +13,7 @@
  */
 import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
+import { namedTable } from '../strategies';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adam', 'fire'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -251,11 +252,15 @@ class Fire implements PathOptimizer {
   }
 }
 
+const OPTIMIZERS = namedTable<(config: OptimizerConfig) => PathOptimizer>('optimizer', {
+  sgd: (config) => new SgdMomentum(config),
+  adam: (config) => new Adam(config),
+  fire: (config) => new Fire(config),
+} satisfies Record<OptimizerName, (config: OptimizerConfig) => PathOptimizer>);
+
 /** Checks an optimiser config; `field` prefixes the error messages. */
 export function validateOptimizerConfig(config: OptimizerConfig, field = 'optimizer'): void {
-  if (!OPTIMIZER_NAMES.includes(config.name)) {
-    throw new InvalidInputError(`${field}.name`, `unknown optimizer "${config.name}"; known: ${OPTIMIZER_NAMES.join(', ')}`);
-  }
+  OPTIMIZERS.get(config.name, `${field}.name`);
   const unit: Array<keyof OptimizerConfig> = ['momentum', 'beta1', 'beta2'];
   for (const key of unit) {
     const value = config[key] as number;
@@ -285,6 +290,5 @@ export function validateOptimizerConfig(config: OptimizerConfig, field = 'optimi
 export function createOptimizer(config: Partial<OptimizerConfig> = {}): PathOptimizer {
   const full = { ...DEFAULT_OPTIMIZER, ...config };
   validateOptimizerConfig(full);
-  if (full.name === 'fire') return new Fire(full);
-  return full.name === 'adam' ? new Adam(full) : new SgdMomentum(full);
+  return OPTIMIZERS.get(full.name, 'optimizer.name')(full);
 }
