@@ -11,6 +11,7 @@ import { openBlasSgemm } from './blas';
 import { mlp, smallCnn, type FlatModel } from './models';
 import { nativeSection } from './native';
 import { webgpuSection } from './webgpu';
+import { nebStepShare } from './neb-step';
 import { registerWasmExtras, unregisterWasmExtras } from '../src/engine/tfjs/blas';
 
 const PIVOTS = 16;
@@ -170,6 +171,9 @@ async function main(): Promise<void> {
   }
   await nativeSection();
   await webgpuSection();
+  console.log('\nAutoNEB step on MNIST MLP 784-100-10 with the pool (2 threads): share of the main thread outside gradient evaluation');
+  const share = await nebStepShare();
+  if (typeof share === 'string') console.log(`  ${share}`);
 }
 
 main().catch((err) => {

@@ -156,6 +156,10 @@ function PathFacts({ path, liveCount, liveError }: { path: PathDetail; liveCount
         )}
         {path.linearConnectivity && <LinearConnectivityFacts label="straight line (full sets)" lmc={path.linearConnectivity} />}
         {path.alignedLinearConnectivity && <LinearConnectivityFacts label="aligned straight line (full sets)" lmc={path.alignedLinearConnectivity} />}
+        <dt>AutoNEB</dt>
+        <dd data-testid="path-evaluations">
+          {path.evaluations.toLocaleString('en-US')} evaluations over {path.cyclesDone} cycles{path.stopReason ? `, stopped: ${path.stopReason}` : ''}
+        </dd>
         <dt>length, pivots</dt>
         <dd>
           {num(path.length)}, {path.pivots.length} pivots
@@ -297,6 +301,8 @@ function CycleTable({ cycles }: { cycles: CycleView[] }) {
         <tr>
           <th class="num">Cycle</th>
           <th class="num">Steps</th>
+          <th class="num">Evaluations</th>
+          <th class="num" title="largest NEB force / the run's force scale (the stopping rule's measure)">Force</th>
           <th class="num">Learning rate</th>
           <th class="num">Pivots</th>
           <th class="num">Max pivot energy</th>
@@ -308,12 +314,21 @@ function CycleTable({ cycles }: { cycles: CycleView[] }) {
         {cycles.map((c) => (
           <tr key={c.index} data-testid="cycle-row" class={c.live ? 'live-row' : ''}>
             <td class="num">{c.index}</td>
-            <td class="num">{c.steps.toLocaleString('en-US')}</td>
+            <td class="num" title={c.stepsTaken !== null && c.stepsTaken < c.steps ? `stopped by the rule after ${c.stepsTaken} of ${c.steps}` : undefined}>
+              {(c.stepsTaken ?? c.steps).toLocaleString('en-US')}
+              {c.converged ? ' ✓' : ''}
+            </td>
+            <td class="num" data-testid="cycle-evaluations">{c.evaluations.toLocaleString('en-US')}</td>
+            <td class="num">{c.maxForce !== null && c.forceScale ? num(c.maxForce / c.forceScale, 2) : '–'}</td>
             <td class="num">{num(c.learningRate)}</td>
             <td class="num">{c.pivotEnergies.length}</td>
             <td class="num">{num(Math.max(...c.pivotEnergies))}</td>
             <td class="num">{num(c.maxEnergy)}</td>
-            <td>{when(c.createdAt)}{c.live ? ' (live)' : ''}</td>
+            <td>
+              {when(c.createdAt)}
+              {c.live ? ' (live)' : ''}
+              {c.stopReason ? ` – run ${c.stopReason}` : ''}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -36,6 +36,9 @@ export interface PathRow {
 export interface Cycle {
   index: number; steps: number; learningRate: number; pivotEnergies: number[]; pivotPositions: number[]; denseProfile: ProfilePoint[];
   maxEnergy: number; saddleT: number; pivotCoordinates: number[][] | null; createdAt: string;
+  /** Steps the stopping rule let the cycle take (null for cycles stored before issue 16). */
+  stepsTaken: number | null; evaluations: number; converged: boolean; stopReason: string | null;
+  maxForce: number | null; forceScale: number | null;
 }
 /** A new cycle of a path, announced over graphql-ws (`pathCycles`): the stored cycle itself. */
 export interface CycleEvent { pathId: string; runId: string; at: string; cycle: Cycle }
@@ -52,7 +55,7 @@ const ARCHITECTURE = 'architecture { kind widths depth channels surface }';
 const LOSSES = 'trainLoss testLoss trainError testError';
 const RUN = 'id kind status progress errorMessage createdAt updatedAt startedAt finishedAt';
 const CONNECTIVITY = 'batchNorm errorBarrier { value alpha } lossBarrier { value alpha }';
-const CYCLE = 'index steps learningRate pivotEnergies pivotPositions denseProfile { t energy } maxEnergy saddleT pivotCoordinates createdAt';
+const CYCLE = 'index steps stepsTaken evaluations converged stopReason maxForce forceScale learningRate pivotEnergies pivotPositions denseProfile { t energy } maxEnergy saddleT pivotCoordinates createdAt';
 
 export const CATALOG = gql`query Catalog { catalog { architectureKinds datasetNames surfaceNames autonebPresets } }`;
 export interface CatalogData { catalog: { architectureKinds: string[]; datasetNames: string[]; surfaceNames: string[]; autonebPresets: string[] } }
@@ -119,7 +122,7 @@ export const CANCEL_RUN = gql`mutation CancelRun($id: ID!) { cancelRun(id: $id) 
 export const PATH = gql`
   query Path($id: ID!) {
     path(id: $id) {
-      id status cyclesDone linearBarrier length createdAt updatedAt
+      id status cyclesDone evaluations stopReason linearBarrier length createdAt updatedAt
       landscape { id name ${ARCHITECTURE} }
       minimumA { id seed ${LOSSES} } minimumB { id seed ${LOSSES} }
       run { ${RUN} }
@@ -137,6 +140,8 @@ export const PATH = gql`
   }`;
 export interface PathDetail {
   id: string; status: string; cyclesDone: number; linearBarrier: number | null; length: number | null; createdAt: string; updatedAt: string;
+  /** Points AutoNEB passed to the energy; why it ended (`converged`, `schedule-exhausted`). */
+  evaluations: number; stopReason: string | null;
   landscape: { id: string; name: string; architecture: Architecture };
   minimumA: Losses & { id: string; seed: number }; minimumB: Losses & { id: string; seed: number };
   run: Run | null; saddle: (Losses & { t: number; curvature: Curvature | null }) | null; cycles: Cycle[]; pivots: { id: string; index: number; t: number; energy: number }[];

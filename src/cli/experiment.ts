@@ -55,14 +55,21 @@ const MNIST_TRAINING = { steps: 1000, batchSize: 64, learningRate: 0.05, momentu
 
 export const PRESETS: Record<string, ExperimentPreset> = {
   'mnist-mlp': {
-    description: '6 minima of an MLP 784-100-10 on the bundled MNIST (8004 train / 1996 test), AutoNEB with the published 14-cycle schedule at 40 steps per cycle',
+    description: '6 minima of an MLP 784-100-10 on the bundled MNIST (8004 train / 1996 test), AutoNEB with the default convergence-driven preset (adaptive)',
+    landscape: { name: 'MNIST MLP 784-100-10', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'mnist' }, training: MNIST_TRAINING, autonebPreset: 'adaptive' },
+    minima: 6,
+    autoneb: { preset: 'adaptive' },
+    pointsPerSegment: 4,
+  },
+  'mnist-mlp-paper': {
+    description: '6 minima of an MLP 784-100-10 on the bundled MNIST (8004 train / 1996 test), AutoNEB with the published 14-cycle schedule at 40 steps per cycle (mnist-mlp before issue 16)',
     landscape: { name: 'MNIST MLP 784-100-10', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'mnist' }, training: MNIST_TRAINING, autonebPreset: 'small' },
     minima: 6,
     autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
     pointsPerSegment: 4,
   },
   'mnist-cnn': {
-    description: '6 minima of the small CNN (conv 8, conv 16, fc) on the bundled MNIST, same AutoNEB schedule as mnist-mlp',
+    description: '6 minima of the small CNN (conv 8, conv 16, fc) on the bundled MNIST, same AutoNEB schedule as mnist-mlp-paper',
     landscape: { name: 'MNIST CNN 8-16', architecture: { kind: 'cnn', channels: [8, 16] }, dataset: { name: 'mnist' }, training: MNIST_TRAINING, autonebPreset: 'small' },
     minima: 6,
     autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },

@@ -33,7 +33,11 @@ export function describeProgress(run: Pick<RunInfo, 'kind' | 'status' | 'progres
       const cycle = num(p.cycle);
       const cycles = num(p.cycles);
       if (cycle === undefined || !cycles) return { fraction: null, text: 'connecting' };
-      return { fraction: cycle / cycles, text: `cycle ${cycle}/${cycles}, ${p.pivots} pivots, saddle ${fmt(p.saddleEnergy)}` };
+      // The stopping rule may end the run before its last cycle: say so, and what it cost.
+      const evaluations = num(p.evaluations) === undefined ? '' : `, ${num(p.evaluations)} evaluations`;
+      const force = num(p.maxForce) !== undefined && num(p.forceScale) ? `, force ${fmt(num(p.maxForce)! / num(p.forceScale)!, 2)} of scale` : '';
+      const stopped = typeof p.stopReason === 'string' ? `, stopped: ${p.stopReason}` : '';
+      return { fraction: p.stopReason ? 1 : cycle / cycles, text: `cycle ${cycle}/${cycles}, ${p.pivots} pivots, saddle ${fmt(p.saddleEnergy)}${evaluations}${force}${stopped}` };
     }
     case 'EXPLORE': {
       const last = p.last as Record<string, unknown> | undefined;

@@ -44,6 +44,11 @@ export interface Energy {
    * every gradient again.
    */
   readonly checksFinite?: boolean;
+  /**
+   * True when lossAndGradient draws a fresh mini-batch per call, so forces are noisy: stopping
+   * rules then judge moving windows (AutoNEB's `stop.window`) instead of single steps.
+   */
+  readonly stochastic?: boolean;
   /** Releases backend memory held by the energy, if any. */
   dispose?(): void;
 }

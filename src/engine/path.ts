@@ -74,13 +74,18 @@ export function densePoints(pivots: readonly Vector[], pointsPerSegment: number)
   return { points, t };
 }
 
-/** Evaluates the energy (`loss`, fixed evaluation set) densely along the path, in one call. */
-export async function evaluateDense(energy: Energy, pivots: readonly Vector[], pointsPerSegment: number): Promise<DenseProfile> {
+/**
+ * Evaluates the energy (`loss`, fixed evaluation set) densely along the path, in one call.
+ * `ends`: the endpoints' losses when already known (fixed minima), so they are not evaluated.
+ */
+export async function evaluateDense(energy: Energy, pivots: readonly Vector[], pointsPerSegment: number, ends?: readonly [number, number]): Promise<DenseProfile> {
   const { points, t } = densePoints(pivots, pointsPerSegment);
-  const values = await energy.loss(points);
-  if (values.length !== points.length) {
-    throw new InvalidInputError(`${energy.name}.loss`, `returned ${values.length} losses for ${points.length} points`);
+  const evaluated = ends ? points.slice(1, -1) : points;
+  const losses = await energy.loss(evaluated);
+  if (losses.length !== evaluated.length) {
+    throw new InvalidInputError(`${energy.name}.loss`, `returned ${losses.length} losses for ${evaluated.length} points`);
   }
+  const values = ends ? [ends[0], ...losses, ends[1]] : losses;
   values.forEach((value, i) => {
     if (!Number.isFinite(value)) throw new NonFiniteEnergyError('loss', i, `dense evaluation at t=${t[i]}`);
   });

@@ -1,6 +1,6 @@
 // Shapes of the JSON specs a landscape is defined by (stored as jsonb). Validation lives in
 // landscape-input.ts; these types are what the engine and workers read back.
-import { PRESETS, SURFACES, type PresetName } from '../engine';
+import { DEFAULT_PRESET, PRESETS, SURFACES, type PresetName } from '../engine';
 
 export type ArchitectureSpec =
   | { kind: 'mlp'; widths: number[] }
@@ -51,9 +51,11 @@ export const DEFAULT_TRAINING: TrainingConfig = {
 
 /**
  * Named AutoNEB configurations of the engine (src/engine/autoneb/config.ts): `paper` is the
- * published schedule (14 cycles), `small` and `tiny` are shortened ones, `surface` suits the 2-D surfaces.
+ * published schedule (14 cycles), `small` and `tiny` are shortened ones, `surface` suits the 2-D surfaces,
+ * `adaptive` (the default) stops by itself when converged.
  */
 export const AUTONEB_PRESETS = Object.keys(PRESETS) as PresetName[];
+export const DEFAULT_AUTONEB_PRESET: PresetName = DEFAULT_PRESET;
 export type AutonebPreset = PresetName;
 
 /** Names of the analytic 2-D surfaces the engine implements (src/engine/surfaces.ts). */

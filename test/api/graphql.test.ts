@@ -102,7 +102,7 @@ test('createLandscape stores the validated definition with defaults', async () =
   assert.deepEqual(created.architecture, { kind: 'mlp', widths: [100, 100], depth: null, channels: null, surface: null });
   assert.deepEqual(created.dataset, { name: 'mnist', dir: null, trainSize: null });
   assert.deepEqual(created.training, { steps: 1000, batchSize: 64, learningRate: 0.1, momentum: 0.9, weightDecay: 0.0001, milestones: [500, 750] });
-  assert.equal(created.autonebPreset, 'paper');
+  assert.equal(created.autonebPreset, 'adaptive'); // the convergence-driven default (issue 16)
   const read = await server.gql('query($id: ID!) { landscape(id: $id) { name architecture { widths } } }', { id: created.id });
   assert.deepEqual(read.data, { landscape: { name: 'two hidden layers', architecture: { widths: [100, 100] } } });
 });

@@ -24,7 +24,7 @@ function rejects(input: LandscapeInputData, field: string, pattern?: RegExp): vo
 test("defaults are the paper's training configuration", () => {
   const d = parseLandscapeInput(mlp);
   assert.deepEqual(d.training, { steps: 64000, batchSize: 128, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4, milestones: [32000, 48000] });
-  assert.equal(d.autonebPreset, 'paper');
+  assert.equal(d.autonebPreset, 'adaptive'); // the convergence-driven default (issue 16)
   assert.deepEqual(d.architecture, { kind: 'mlp', widths: [100] });
   assert.deepEqual(d.dataset, { name: 'mnist' });
 });

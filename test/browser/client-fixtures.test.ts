@@ -63,6 +63,7 @@ function cycleRecord(k: number) {
     pivotEnergies: p.map(([x, y]) => mullerBrown.value(x, y)), pivotPositions: p.map((_, i) => i / (p.length - 1)),
     denseProfile: profile.map((d) => ({ __typename: 'ProfilePoint', ...d })), maxEnergy: top.energy, saddleT: top.t, pivotCoordinates: p,
     createdAt: new Date(Date.UTC(2024, 4, 1, 10, 1, 30) + k * 1000).toISOString(),
+    stepsTaken: 1000, evaluations: 5000 + k, converged: false, stopReason: null, maxForce: 2, forceScale: 200,
   };
 }
 function cycleEvent(k: number) {
@@ -74,7 +75,7 @@ const SADDLE_CURVATURE = { __typename: 'Curvature', largest: [490.24, -750.86], 
 function pathRecord() {
   const last = cycleRecord(STORED_CYCLES);
   return {
-    __typename: 'Path', id: PID, status: 'RUNNING', cyclesDone: STORED_CYCLES, linearBarrier: Math.max(...dense(pivots(0)).map((d) => d.energy)), length: 2.31,
+    __typename: 'Path', id: PID, status: 'RUNNING', cyclesDone: STORED_CYCLES, evaluations: 10003, stopReason: null, linearBarrier: Math.max(...dense(pivots(0)).map((d) => d.energy)), length: 2.31,
     createdAt: RUN.createdAt, updatedAt: RUN.createdAt, landscape: { __typename: 'Landscape', id: LID, name: 'Müller-Brown', architecture: { __typename: 'Architecture', kind: 'surface', widths: null, depth: null, channels: null, surface: 'muller-brown' } },
     minimumA: MINIMA[0], minimumB: MINIMA[1], run: RUN,
     saddle: { __typename: 'Saddle', t: last.saddleT, trainLoss: last.maxEnergy, testLoss: last.maxEnergy, trainError: null, testError: null, curvature: SADDLE_CURVATURE },
@@ -229,6 +230,9 @@ describe('web client in chromium, against contract-shaped responses', { skip }, 
   test('path view: profile with pivots, saddle and linear interpolation; cycles arrive live and the path moves on the surface', async () => {
     await page.goto(`${origin}/#/paths/${PID}`);
     await page.getByTestId('cycle-row').nth(STORED_CYCLES - 1).waitFor();
+    // Issue 16: each cycle's evaluations in the table, the path's total in its facts.
+    assert.equal(await page.getByTestId('cycle-evaluations').first().textContent(), '5,001');
+    assert.match((await page.getByTestId('path-evaluations').textContent()) ?? '', /^10,003 evaluations over 2 cycles/);
     await page.evaluate(() => ((globalThis as Record<string, unknown>).__noReload = true));
     const surfaceLine = page.getByTestId('path-surface').locator('svg g[aria-label="line"] path');
     await surfaceLine.waitFor();

@@ -4,8 +4,8 @@ import { InvalidInputError } from '../../src/engine/errors';
 import type { CycleOverride } from '../../src/engine/autoneb/config';
 import { PRESETS, resolveAutoNebConfig } from '../../src/engine/autoneb/config';
 
-test('the default is the authors\' published schedule (torch_autoneb cifar10-resnet20.yaml)', () => {
-  const cycles = resolveAutoNebConfig();
+test('the paper preset is the authors\' published schedule (torch_autoneb cifar10-resnet20.yaml)', () => {
+  const cycles = resolveAutoNebConfig('paper');
   assert.equal(cycles.length, 14);
   const equal3 = { strategy: 'equal', count: 3 };
   const highest = { strategy: 'highest', count: 2, threshold: 0.1 };
@@ -33,7 +33,40 @@ test('the default is the authors\' published schedule (torch_autoneb cifar10-res
     assert.equal(c.evaluationPoints, 9);
     assert.deepEqual([c.optimizer.name, c.optimizer.momentum, c.optimizer.weightDecay], ['sgd', 0.9, 1e-4]);
   });
-  assert.deepEqual(resolveAutoNebConfig('paper'), cycles);
+  assert.deepEqual(resolveAutoNebConfig({ preset: 'paper' }), cycles);
+  assert.ok(cycles.every((c) => c.stop === null && !c.endpointsOnce && !c.keepOptimizer && !c.relativeUnits), 'no stopping rule: every step of every cycle');
+});
+
+test('the default (no config) is the convergence-driven preset adaptive: FIRE, stop rule, climbing from cycle 2', () => {
+  const cycles = resolveAutoNebConfig();
+  assert.deepEqual(cycles, resolveAutoNebConfig('adaptive'));
+  assert.ok(cycles.every((c) => c.optimizer.name === 'fire' && c.stop !== null && c.endpointsOnce && c.relativeUnits));
+  assert.deepEqual(cycles.map((c) => c.climbing), [false, true, true, true, true, true]);
+  assert.deepEqual(cycles[0].insertion, { strategy: 'equal', count: 3 });
+  assert.deepEqual(cycles[1].insertion, { strategy: 'highest', count: 2, threshold: 0.2 });
+  assert.ok(cycles[1].stop!.force < cycles[0].stop!.force, 'the climbing cycles converge tighter than the first relaxation');
+});
+
+test('new settings (stop rule, FIRE parameters, flags) are validated with the field named', () => {
+  const bad = (config: object, pattern: RegExp) =>
+    assert.throws(() => resolveAutoNebConfig(config), (e: Error) => e instanceof InvalidInputError && pattern.test(e.message), JSON.stringify(config));
+  bad({ cycles: [{ stop: { force: 0 } }] }, /config.cycles\[0\].stop.force: must be in \(0, 1\)/);
+  bad({ cycles: [{ stop: { force: 1e-3, window: 2.5 } }] }, /config.cycles\[0\].stop.window: must be an integer >= 0/);
+  bad({ cycles: [{ insertion: { strategy: 'equal' } }, { stop: { saddle: -1 } }] }, /config.cycles\[1\].stop.saddle: must be in \(0, 1\)/);
+  bad({ base: { stop: { tolerance: 1 } } }, /config.base.stop.tolerance: unknown setting/);
+  bad({ base: { optimizer: { name: 'fire', dt: 0 } } }, /config.cycles\[0\].optimizer.dt: must be a finite number > 0/);
+  bad({ base: { optimizer: { dtmax: 0.05 } } }, /config.cycles\[0\].optimizer.dtmax: must be >= dt/);
+  bad({ base: { optimizer: { Nmin: -1 } } }, /optimizer.Nmin: must be an integer >= 0/);
+  bad({ base: { optimizer: { finc: 0.9 } } }, /optimizer.finc: must be a finite number >= 1/);
+  bad({ base: { optimizer: { fa: 1.5 } } }, /optimizer.fa: must be in \(0, 1\]/);
+  bad({ base: { optimizer: { maxstep: Infinity } } }, /optimizer.maxstep: must be a finite number > 0/);
+  bad({ base: { optimizer: { name: 'lbfgs' } } }, /optimizer.name: unknown optimizer "lbfgs"; known: sgd, adam, fire/);
+  bad({ base: { endpointsOnce: 'yes' } }, /config.cycles\[0\].endpointsOnce: must be a boolean/);
+  bad({ base: { keepOptimizer: 1 } }, /keepOptimizer: must be a boolean/);
+  bad({ preset: 'adaptiv' }, /config.preset: unknown preset "adaptiv"; known: paper, small, tiny, surface, adaptive/);
+  // `stop: null` switches the rule off; a partial stop merges over the previous cycle's.
+  const cycles = resolveAutoNebConfig({ cycles: [{ insertion: { strategy: 'equal' }, stop: { force: 0.5 } }, { stop: { window: 7 } }, { stop: null }] });
+  assert.deepEqual(cycles.map((c) => c.stop), [{ force: 0.5, window: 20, saddle: 1e-3 }, { force: 0.5, window: 7, saddle: 1e-3 }, null]);
 });
 
 test('presets resolve and are valid; small/tiny are shorter; surface uses Adam', () => {
@@ -47,6 +80,7 @@ test('presets resolve and are valid; small/tiny are shorter; surface uses Adam',
 
 test('merging is cumulative: {} repeats the previous cycle, settings persist until changed', () => {
   const cycles = resolveAutoNebConfig({
+    preset: 'paper',
     base: { climbing: true, optimizer: { momentum: 0.5 } },
     cycles: [
       { insertion: { strategy: 'equal', count: 1 }, steps: 10, learningRate: 0.5 },

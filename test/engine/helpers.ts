@@ -1,5 +1,6 @@
 /** Shared helpers for the engine tests: independent references (Newton saddles), toy energies. */
 import type { Energy, LossAndGradient, Vector } from '../../src/engine/energy';
+import { Random } from '../../src/engine/random';
 import type { AnalyticSurface } from '../../src/engine/surfaces';
 
 /** Critical point of a surface by Newton's method on its gradient (Hessian by central differences). */
@@ -71,4 +72,57 @@ export function close(actual: number, expected: number, tolerance: number, what 
 export function closeVector(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what = ''): void {
   if (actual.length !== expected.length) throw new Error(`${what} length ${actual.length} != ${expected.length}`);
   for (let i = 0; i < actual.length; i++) close(actual[i], expected[i], tolerance, `${what}[${i}]`);
+}
+
+/**
+ * A surface with its energy multiplied by `energyFactor` and its coordinates by `lengthFactor`:
+ * E'(x) = energyFactor * E(x / lengthFactor). Optional seeded noise on every lossAndGradient call
+ * (a stand-in for mini-batch losses): loss + sigma_E N(0, 1), gradient + sigma_g N(0, 1) per
+ * coordinate; `loss` (the evaluation set) stays exact.
+ */
+export class TransformedSurface implements Energy {
+  readonly dimension = 2;
+  readonly name: string;
+  readonly stochastic: boolean;
+  private readonly random: Random;
+
+  constructor(
+    private readonly surface: AnalyticSurface,
+    private readonly energyFactor = 1,
+    private readonly lengthFactor = 1,
+    private readonly noise: { seed: number; energy: number; gradient: number } | null = null,
+  ) {
+    this.name = `${surface.name} (energy x ${energyFactor}, length x ${lengthFactor}${noise ? ', noisy' : ''})`;
+    this.stochastic = noise !== null;
+    this.random = new Random(noise?.seed ?? 0);
+  }
+
+  point(x: number, y: number): Vector {
+    return Float32Array.of(x * this.lengthFactor, y * this.lengthFactor);
+  }
+
+  minimum(index: number): Vector {
+    const m = this.surface.minima[index];
+    return this.point(m.x, m.y);
+  }
+
+  private value(p: Vector): number {
+    return this.energyFactor * this.surface.value(p[0] / this.lengthFactor, p[1] / this.lengthFactor);
+  }
+
+  async lossAndGradient(points: readonly Vector[]): Promise<LossAndGradient> {
+    const noise = this.noise;
+    const n = () => (noise ? this.random.normal() : 0);
+    const losses = points.map((p) => this.value(p) + (noise ? noise.energy * n() : 0));
+    const gradients = points.map((p) => {
+      const [gx, gy] = this.surface.gradient(p[0] / this.lengthFactor, p[1] / this.lengthFactor);
+      const f = this.energyFactor / this.lengthFactor;
+      return Float32Array.of(f * gx + (noise ? noise.gradient * n() : 0), f * gy + (noise ? noise.gradient * n() : 0));
+    });
+    return { losses, gradients };
+  }
+
+  async loss(points: readonly Vector[]): Promise<number[]> {
+    return points.map((p) => this.value(p));
+  }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { createOptimizer } from '../../src/engine/neb/optimizers';
 import { closeVector } from './helpers';
@@ -59,4 +60,73 @@ test('bad optimizer configs name the field', () => {
   assert.throws(() => createOptimizer({ momentum: 1 }), /optimizer.momentum/);
   assert.throws(() => createOptimizer({ weightDecay: -1 }), /optimizer.weightDecay/);
   assert.throws(() => createOptimizer({ name: 'adam', epsilon: 0 }), /optimizer.epsilon/);
+});
+
+test('FIRE, first steps by hand (ase/optimize/fire.py update equations)', () => {
+  const fire = createOptimizer({ name: 'fire', Nmin: 0 });
+  const pivots = [v(0, 0), v(1, 1), v(5, 5)];
+  const g = v(3, 4); // force F = (-3, -4), |F| = 5
+  // step 1: v = dt F = (-0.3, -0.4); dr = dt v = (-0.03, -0.04)
+  fire.step(pivots, [null, g, null], 123);
+  closeVector(pivots[1], [0.97, 0.96], 1e-7);
+  // step 2: F.v = 2.5 > 0: v = 0.9 v + 0.1 |v| F / |F| = (-0.3, -0.4); Nsteps 0 > Nmin 0 is false,
+  // Nsteps = 1; v += 0.1 F = (-0.6, -0.8); dr = (-0.06, -0.08)
+  fire.step(pivots, [null, g, null], 123);
+  closeVector(pivots[1], [0.91, 0.88], 1e-6);
+  // step 3: downhill again: v = 0.9 (-0.6, -0.8) + 0.1 * 1 * (-0.6, -0.8) = (-0.6, -0.8); Nsteps 1 > 0:
+  // dt = 0.11, a = 0.099; v += 0.11 F = (-0.93, -1.24); dr = 0.11 v = (-0.1023, -0.1364)
+  fire.step(pivots, [null, g, null], 123);
+  closeVector(pivots[1], [0.8077, 0.7436], 1e-6);
+  // step 4, the force turns: F.v < 0: v = 0, a = astart, dt = 0.055; v = 0.055 (3, 4); dr = 0.055 v
+  fire.step(pivots, [null, v(-3, -4), null], 123);
+  closeVector(pivots[1], [0.8077 + 0.009075, 0.7436 + 0.0121], 1e-6);
+  assert.deepEqual(Array.from(pivots[0]), [0, 0], 'endpoints do not move');
+});
+
+test('FIRE cuts the step of the whole band to maxstep', () => {
+  const fire = createOptimizer({ name: 'fire' });
+  const pivots = [v(0), v(0, 0), v(0, 0), v(0)];
+  // v = 0.1 F per pivot, dr = 0.01 F: |dr| over the band = 0.01 * sqrt(500^2 + 0) = 5 -> cut to 0.2
+  fire.step(pivots, [null, v(300, 400), v(0, 0), null], 1);
+  closeVector(pivots[1], [-0.12, -0.16], 1e-7);
+  closeVector(pivots[2], [0, 0], 0);
+});
+
+test('FIRE matches ASE 3.22 FIRE step by step on a quadratic (peer run in the same test)', (t) => {
+  const python = '/usr/bin/python3';
+  const script = [
+    'import json, numpy as np',
+    'from ase import Atoms',
+    'from ase.calculators.calculator import Calculator, all_changes',
+    'from ase.optimize import FIRE',
+    'k = np.array([1.0, 7.0, 30.0])',
+    'class Q(Calculator):',
+    '    implemented_properties = ["energy", "forces"]',
+    '    def calculate(self, atoms=None, properties=None, system_changes=all_changes):',
+    '        Calculator.calculate(self, atoms, properties, system_changes)',
+    '        x = self.atoms.positions[0]',
+    '        self.results = {"energy": 0.5 * float(np.sum(k * x * x)), "forces": np.array([-k * x])}',
+    'atoms = Atoms("H", positions=[[1.0, -0.5, 0.25]])',
+    'atoms.calc = Q()',
+    'opt = FIRE(atoms, logfile=None)',
+    'out = []',
+    'for _ in range(40):',
+    '    opt.step()',
+    '    out.append(atoms.positions[0].tolist())',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const run = spawnSync(python, ['-c', script], { encoding: 'utf8' });
+  if (run.error || run.status !== 0) {
+    t.skip(`ASE not available through ${python}: ${run.error?.message ?? run.stderr.trim().split('\n').at(-1)}`);
+    return;
+  }
+  const expected = JSON.parse(run.stdout) as number[][];
+  const k = [1, 7, 30];
+  const fire = createOptimizer({ name: 'fire' });
+  const pivots = [v(0, 0, 0), v(1, -0.5, 0.25), v(0, 0, 0)];
+  for (const position of expected) {
+    const gradient = Float32Array.from(pivots[1], (x, d) => k[d] * x);
+    fire.step(pivots, [null, gradient, null], 1);
+    closeVector(pivots[1], position, 2e-6);
+  }
 });

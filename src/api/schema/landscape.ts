@@ -168,7 +168,7 @@ export class CreateLandscapeInput {
   @Field(() => TrainingInput, { nullable: true })
   training?: TrainingInput | null;
 
-  @Field(() => String, { nullable: true, description: `One of ${list(AUTONEB_PRESETS)} (default \`paper\`).` })
+  @Field(() => String, { nullable: true, description: `One of ${list(AUTONEB_PRESETS)} (default \`adaptive\`: convergence-driven).` })
   autonebPreset?: string | null;
 }
 

@@ -127,6 +127,24 @@ export class CycleType {
   @Field(() => Int)
   pivotsInserted!: number;
 
+  @Field(() => Int, { description: 'Points passed to the energy in this cycle (gradients and losses; 0 for cycles stored before they were counted).' })
+  evaluations!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Optimiser steps taken (fewer than `steps` when the stopping rule ended the cycle).' })
+  stepsTaken!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Largest NEB force over the interior pivots, the climbing pivot's full gradient included (the stopping rule's measure)." })
+  maxForce!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "The run's force scale (largest force on its first band): the stopping rule's tolerance is relative to it." })
+  forceScale!: number | null;
+
+  @Field({ description: "Whether this cycle's stopping rule was met." })
+  converged!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Why the run ended after this cycle (`converged`, `schedule-exhausted`); null when it went on.' })
+  stopReason!: string | null;
+
   @Field(() => [[Float]], { nullable: true, description: 'Pivot coordinates after the cycle (landscapes of dimension <= 16 only).' })
   pivotCoordinates!: number[][] | null;
 
@@ -204,6 +222,12 @@ export class PathType {
 
   @Field(() => Int)
   cyclesDone!: number;
+
+  @Field(() => Int, { description: 'Points AutoNEB passed to the energy over all cycles (the straight-line profile not included).' })
+  evaluations!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why AutoNEB ended: `converged` (stopping rule) or `schedule-exhausted`; null while running or when its run was cancelled or failed.' })
+  stopReason!: string | null;
 
   @Field()
   createdAt!: Date;

@@ -21,11 +21,26 @@ export class InsertionInput {
   @Field(() => Float, { nullable: true, description: '`highest`: residual threshold as a fraction of the pivot energy range.' }) threshold?: number;
 }
 
-@InputType('OptimizerInput')
+@InputType('OptimizerInput', { description: 'FIRE fields use the names of ase/optimize/fire.py.' })
 export class OptimizerInput {
-  @Field({ nullable: true, description: '`sgd` (the paper\'s) or `adam`.' }) name?: string;
+  @Field({ nullable: true, description: '`sgd` (the paper\'s), `adam` or `fire`.' }) name?: string;
   @Field(() => Float, { nullable: true }) momentum?: number;
   @Field(() => Float, { nullable: true }) weightDecay?: number;
+  @Field(() => Float, { nullable: true, description: 'FIRE: largest step of the whole band.' }) maxstep?: number;
+  @Field(() => Float, { nullable: true, description: 'FIRE: initial time step.' }) dt?: number;
+  @Field(() => Float, { nullable: true, description: 'FIRE: largest time step.' }) dtmax?: number;
+  @Field(() => Int, { nullable: true, description: 'FIRE: downhill steps before dt may grow.' }) Nmin?: number;
+  @Field(() => Float, { nullable: true, description: 'FIRE: dt growth factor (>= 1).' }) finc?: number;
+  @Field(() => Float, { nullable: true, description: 'FIRE: dt cut factor on an uphill step.' }) fdec?: number;
+  @Field(() => Float, { nullable: true, description: 'FIRE: initial mixing a.' }) astart?: number;
+  @Field(() => Float, { nullable: true, description: 'FIRE: decay of a.' }) fa?: number;
+}
+
+@InputType('StopInput', { description: 'Stopping rule of a cycle: largest NEB force relative to the run\'s force scale; windowed for mini-batch energies.' })
+export class StopInput {
+  @Field(() => Float, { nullable: true, description: 'Force tolerance as a fraction of the force scale, in (0, 1).' }) force?: number;
+  @Field(() => Int, { nullable: true, description: 'Steps per moving window for mini-batch energies (0: every step on its own).' }) window?: number;
+  @Field(() => Float, { nullable: true, description: 'Mini-batch energies: largest windowed change of the saddle estimate, as a fraction of the barrier.' }) saddle?: number;
 }
 
 @InputType('CycleOverrideInput', { description: 'Settings of one AutoNEB cycle; unset fields are inherited from the previous cycle.' })
@@ -38,11 +53,15 @@ export class CycleOverrideInput {
   @Field({ nullable: true, description: 'Climbing image: the highest pivot climbs along the tangent.' }) climbing?: boolean;
   @Field(() => OptimizerInput, { nullable: true }) optimizer?: OptimizerInput;
   @Field(() => Int, { nullable: true, description: 'Dense evaluation points per segment.' }) evaluationPoints?: number;
+  @Field(() => StopInput, { nullable: true, description: 'Stopping rule; null: run every step.' }) stop?: StopInput | null;
+  @Field({ nullable: true, description: 'Evaluate the fixed endpoints once per run, not at every step.' }) endpointsOnce?: boolean;
+  @Field({ nullable: true, description: "Keep the optimiser's state from the previous cycle when no pivot was inserted." }) keepOptimizer?: boolean;
+  @Field({ nullable: true, description: 'Optimiser sees forces relative to the force scale and lengths relative to the distance between the minima.' }) relativeUnits?: boolean;
 }
 
 @InputType('AutonebConfigInput', { description: 'AutoNEB schedule: a preset, optionally with a base override and per-cycle overrides.' })
 export class AutonebConfigInput {
-  @Field({ nullable: true, description: "Preset (`paper`, `small`, `tiny`, `surface`); default: the landscape's." }) preset?: string;
+  @Field({ nullable: true, description: "Preset (`adaptive`, `paper`, `small`, `tiny`, `surface`); default: the landscape's." }) preset?: string;
   @Field(() => CycleOverrideInput, { nullable: true }) base?: CycleOverrideInput;
   @Field(() => [CycleOverrideInput], { nullable: true, description: "Replaces the preset's cycles." }) cycles?: CycleOverrideInput[];
 }

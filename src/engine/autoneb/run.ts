@@ -6,41 +6,64 @@
  *   1. insertion: cycle c's strategy, applied to the path left by cycle c-1 and judged on that
  *      path's dense profile (so, seen across cycles, the paper's order holds: optimise, evaluate
  *      densely, insert); cycle 1's `equal` insertion turns the 2 endpoints into 5 pivots;
- *   2. optimisation: `steps` NEB updates with a fresh optimiser (as the authors' code: one new
- *      optimiser per cycle, so momentum does not carry over a change of learning rate, and a
- *      resumed run is identical to an uninterrupted one);
- *   3. measurement: one more force evaluation (the max perpendicular gradient, the convergence
- *      measure) and the dense profile of the final path with `evaluationPoints` per segment.
- * Then the cycle's record is delivered (callback, and the async iterator's next value).
+ *   2. optimisation: up to `steps` NEB updates with a fresh optimiser (as the authors' code: one
+ *      new optimiser per cycle, so momentum does not carry over a change of learning rate, and a
+ *      resumed run is identical to an uninterrupted one), or the previous cycle's optimiser when
+ *      `keepOptimizer` is on and no pivot was inserted; with a stopping rule (`stop`) the cycle
+ *      ends at the first evaluation whose forces meet it, without moving the pivots again;
+ *   3. measurement: one more force evaluation (unless the rule just stopped on one) and the
+ *      dense profile of the final path with `evaluationPoints` per segment.
+ * Then the cycle's record is delivered (callback, and the async iterator's next value). The run
+ * ends early, with stop reason `converged`, after a cycle that converged when the next cycle
+ * would change nothing (same climbing, no looser force tolerance... no pivot to insert); else
+ * after its last cycle, `schedule-exhausted`.
  *
- * Resuming: pass `initial: { pivots, cyclesDone }` (the pivots stored with the record of cycle
- * `cyclesDone`); the run continues with cycle cyclesDone + 1. Its dense profile is recomputed,
- * so with a deterministic energy the resumed run equals the uninterrupted one bit for bit.
+ * Saddle: with climbing on, the climbing pivot (exact at convergence) rather than the peak of
+ * the dense profile, whose linear interpolation between few pivots overshoots.
+ *
+ * Resuming: pass `initial: { pivots, cyclesDone, forceScale }` (as stored with the record of
+ * cycle `cyclesDone`); the run continues with cycle cyclesDone + 1. Its dense profile is
+ * recomputed, so with a deterministic energy the resumed run equals the uninterrupted one bit for
+ * bit (with `keepOptimizer`, only when the resumed cycle inserts pivots or the optimiser state
+ * would be fresh anyway: the state itself is not part of the stored record).
+ *
+ * Evaluations: every point passed to the energy (gradients and losses, dense profiles included)
+ * is counted, per cycle.
  */
 import type { Energy, Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { checkPoint } from '../energy-checks';
 import { getNebMethod } from '../neb/methods';
+import type { PathOptimizer } from '../neb/optimizers';
 import { createOptimizer } from '../neb/optimizers';
-import { evaluateNebForces, nebStep } from '../neb/step';
+import type { EndpointEnergies, NebEvaluation } from '../neb/step';
+import { applyNebStep, evaluateNebForces } from '../neb/step';
 import type { DenseProfile, Saddle } from '../path';
 import { evaluateDense, pivotEnergies, pivotPositions, saddleOf } from '../path';
-import { copyAll } from '../vector';
+import { checkedLossAndGradient } from '../energy-checks';
+import { copyAll, distance } from '../vector';
 import type { AutoNebConfigInput, CycleConfig, PresetName } from './config';
 import { resolveAutoNebConfig } from './config';
 import { INSERTION_STRATEGIES, insertPivots } from './insertion';
+import type { StopReason } from './stopping';
+import { CycleStoppingRule } from './stopping';
 
 /** Where a run stands after a cycle; enough to resume it. */
 export interface AutoNebState {
   readonly pivots: readonly Vector[];
   /** Number of cycles already run on these pivots (0: a fresh path, usually [start, end]). */
   readonly cyclesDone: number;
+  /** The run's force scale, learned on its first band (null: not learned yet). */
+  readonly forceScale?: number | null;
 }
 
 export interface CycleRecord {
   /** 1-based cycle index. */
   readonly cycle: number;
+  /** Steps configured for this cycle (the most it may take). */
   readonly steps: number;
+  /** Optimiser steps taken (fewer than `steps` when the stopping rule ended the cycle). */
+  readonly stepsTaken: number;
   readonly learningRate: number;
   /** The resolved settings of this cycle. */
   readonly config: CycleConfig;
@@ -57,6 +80,16 @@ export interface CycleRecord {
   readonly saddle: Saddle;
   /** max over interior pivots of |grad perpendicular to the path|, at the final pivots. */
   readonly maxPerpendicularGradient: number;
+  /** max over interior pivots of |NEB force| (the climbing pivot's full gradient), at the final pivots. */
+  readonly maxForce: number;
+  /** The run's force scale (what `stop.force` is relative to); null until learned. */
+  readonly forceScale: number | null;
+  /** Whether this cycle's stopping rule was met (false without a rule). */
+  readonly converged: boolean;
+  /** Points passed to the energy during this cycle. */
+  readonly evaluations: number;
+  /** Why the run ended after this cycle; null when it goes on. */
+  readonly stopReason: StopReason | null;
 }
 
 export interface AutoNebResult {
@@ -66,6 +99,10 @@ export interface AutoNebResult {
   /** Dense profile of the final path. */
   readonly profile: DenseProfile;
   readonly saddle: Saddle;
+  /** Why the run ended. */
+  readonly stopReason: StopReason;
+  /** Points passed to the energy by this call. */
+  readonly evaluations: number;
 }
 
 export interface AutoNebOptions {
@@ -89,19 +126,28 @@ const YIELD_EVERY = 16;
 export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector, config?: Config, options: Omit<AutoNebOptions, 'onCycle'> = {}): AsyncGenerator<CycleRecord, AutoNebResult, void> {
   const cycles = resolveAutoNebConfig(config);
   let pivots = initialPivots(energy, start, end, options.initial, cycles.length);
+  const counted = new CountingEnergy(energy);
   const firstCycle = options.initial?.cyclesDone ?? 0;
   const records: CycleRecord[] = [];
   let profile: DenseProfile | null = null;
   const signal = options.signal;
+  let forceScale = options.initial?.forceScale ?? null;
+  let endpoints: EndpointEnergies | undefined;
+  let denseEnds: EndpointEnergies | undefined; // the endpoints' `loss` (evaluation set), once known
+  let optimizer: PathOptimizer | null = null;
+  let previousOptimizer = '';
+  let stopReason: StopReason = 'schedule-exhausted';
+  const length = distance(start, end);
 
   for (let c = firstCycle; c < cycles.length; c++) {
     signal?.throwIfAborted();
     const cycle = cycles[c];
     const field = `config.cycles[${c}]`;
+    const counter = counted.count;
 
     let insertedAt: number[] = [];
     if (cycle.insertion) {
-      if (cycle.insertion.strategy === 'highest' && !profile) profile = await evaluateDense(energy, pivots, cycle.evaluationPoints);
+      if (cycle.insertion.strategy === 'highest' && !profile) profile = await evaluateDense(counted, pivots, cycle.evaluationPoints);
       const plan = INSERTION_STRATEGIES[cycle.insertion.strategy](pivots, profile, cycle.insertion);
       const result = insertPivots(pivots, plan);
       pivots = result.pivots;
@@ -110,21 +156,57 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     if (pivots.length < 3 && cycle.steps > 0) {
       throw new InvalidInputError(field, 'no pivots between the endpoints to optimise; insert some first (e.g. insertion: { strategy: "equal", count: 3 })');
     }
+    if (cycle.endpointsOnce && !endpoints) {
+      // The endpoints are fixed minima: one evaluation serves the whole run (this call).
+      const { losses, release } = await checkedLossAndGradient(counted, [pivots[0], pivots[pivots.length - 1]]);
+      release?.();
+      endpoints = [losses[0], losses[1]];
+    }
+    const ends = cycle.endpointsOnce ? endpoints : undefined;
 
     const method = getNebMethod(cycle.method, { springConstant: cycle.springConstant });
-    const optimizer = createOptimizer(cycle.optimizer);
-    for (let s = 0; s < cycle.steps; s++) {
+    const optimizerKey = JSON.stringify([cycle.optimizer, cycle.relativeUnits]);
+    const keep = cycle.keepOptimizer && optimizer && insertedAt.length === 0 && optimizerKey === previousOptimizer;
+    if (!keep) optimizer = createOptimizer(relativeOptimizer(cycle, length));
+    previousOptimizer = optimizerKey;
+    const learningRate = cycle.relativeUnits ? cycle.learningRate * length : cycle.learningRate;
+
+    let rule: CycleStoppingRule | null = null;
+    let converged = false;
+    let measured: NebEvaluation | null = null;
+    let taken = 0;
+    // Evaluate, judge, move: the paper's schedule (no rule) makes the same calls in the same order
+    // as `steps` NEB steps followed by one measuring evaluation.
+    for (let s = 0; ; s++) {
       if (s % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       signal?.throwIfAborted();
-      ({ pivots } = await nebStep(energy, pivots, { method, optimizer, learningRate: cycle.learningRate, climbing: cycle.climbing }));
+      const evaluation = await evaluateNebForces(counted, pivots, method, cycle.climbing, ends);
+      if (forceScale === null && pivots.length > 2) forceScale = evaluation.maxForce;
+      if (cycle.stop && !rule) {
+        const higher = Math.max(evaluation.energies[0], evaluation.energies[pivots.length - 1]);
+        rule = new CycleStoppingRule(cycle.stop, forceScale ?? 0, higher, energy.stochastic ? cycle.stop.window : 0);
+      }
+      const saddleEstimate = Math.max(...evaluation.energies.slice(1, -1));
+      if (rule?.observe(evaluation.maxForce, saddleEstimate)) converged = true;
+      if (converged || s === cycle.steps) {
+        measured = evaluation;
+        break;
+      }
+      const factor = cycle.relativeUnits && forceScale ? length / forceScale : 1;
+      pivots = applyNebStep(pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor });
+      taken++;
     }
 
-    const measured = await evaluateNebForces(energy, pivots, method, cycle.climbing);
-    profile = await evaluateDense(energy, pivots, cycle.evaluationPoints);
-    const saddle = saddleOf(pivots, profile);
+    profile = await evaluateDense(counted, pivots, cycle.evaluationPoints, cycle.endpointsOnce ? denseEnds : undefined);
+    if (cycle.endpointsOnce) denseEnds = [profile.energy[0], profile.energy[profile.energy.length - 1]];
+    const saddle = cycle.climbing && measured.climbing >= 0 ? pivotSaddle(pivots, profile, measured.climbing) : saddleOf(pivots, profile);
+    const next = cycles[c + 1];
+    if (converged && (!next || nothingLeft(cycle, next, pivots, profile))) stopReason = 'converged';
+    const last = stopReason === 'converged' || !next;
     const record: CycleRecord = {
       cycle: c + 1,
       steps: cycle.steps,
+      stepsTaken: taken,
       learningRate: cycle.learningRate,
       config: cycle,
       pivotsInserted: insertedAt.length,
@@ -136,13 +218,70 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
       maxEnergy: saddle.energy,
       saddle,
       maxPerpendicularGradient: measured.maxPerpendicularGradient,
+      maxForce: measured.maxForce,
+      forceScale,
+      converged,
+      evaluations: counted.count - counter,
+      stopReason: last ? stopReason : null,
     };
     records.push(record);
     yield record;
+    if (stopReason === 'converged') break;
   }
 
-  if (!profile) profile = await evaluateDense(energy, pivots, cycles[cycles.length - 1].evaluationPoints);
-  return { pivots: copyAll(pivots), cycles: records, profile, saddle: saddleOf(pivots, profile) };
+  if (!profile) profile = await evaluateDense(counted, pivots, cycles[cycles.length - 1].evaluationPoints);
+  const final = records.at(-1);
+  const saddle = final ? final.saddle : saddleOf(pivots, profile);
+  if (!final && options.initial?.cyclesDone === cycles.length) stopReason = 'schedule-exhausted';
+  return { pivots: copyAll(pivots), cycles: records, profile, saddle, stopReason, evaluations: counted.count };
+}
+
+/**
+ * Whether the run may end after a converged cycle: the next cycle would neither start climbing,
+ * nor tighten the tolerance, nor insert a pivot (its plan judged on this cycle's profile).
+ */
+function nothingLeft(cycle: CycleConfig, next: CycleConfig, pivots: readonly Vector[], profile: DenseProfile): boolean {
+  if (next.climbing !== cycle.climbing || next.method !== cycle.method) return false;
+  if (!next.stop || !cycle.stop || next.stop.force < cycle.stop.force) return false;
+  if (!next.insertion) return true;
+  return INSERTION_STRATEGIES[next.insertion.strategy](pivots, profile, next.insertion).every((alphas) => alphas.length === 0);
+}
+
+/** The climbing pivot as the saddle (its energy on the dense profile's evaluation set). */
+function pivotSaddle(pivots: readonly Vector[], profile: DenseProfile, climbing: number): Saddle {
+  const index = climbing * (profile.pointsPerSegment + 1);
+  return { energy: profile.energy[index], t: profile.t[index], index, point: Float32Array.from(pivots[climbing]) };
+}
+
+/** The cycle's optimiser config, its lengths (FIRE's maxstep) in units of the distance between the minima when asked. */
+function relativeOptimizer(cycle: CycleConfig, length: number) {
+  return cycle.relativeUnits ? { ...cycle.optimizer, maxstep: cycle.optimizer.maxstep * length } : cycle.optimizer;
+}
+
+/** Counts the points passed to an energy (the cost measure of a run). */
+class CountingEnergy implements Energy {
+  count = 0;
+  readonly dimension: number;
+  readonly name: string;
+  readonly checksFinite?: boolean;
+  readonly stochastic?: boolean;
+
+  constructor(private readonly inner: Energy) {
+    this.dimension = inner.dimension;
+    this.name = inner.name;
+    this.checksFinite = inner.checksFinite;
+    this.stochastic = inner.stochastic;
+  }
+
+  lossAndGradient(points: readonly Vector[]) {
+    this.count += points.length;
+    return this.inner.lossAndGradient(points);
+  }
+
+  loss(points: readonly Vector[]) {
+    this.count += points.length;
+    return this.inner.loss(points);
+  }
 }
 
 /** AutoNEB between two points: runs every cycle of the config and returns the final path. */
@@ -160,7 +299,10 @@ function initialPivots(energy: Energy, start: Vector, end: Vector, initial: Auto
   checkPoint(energy, end, 'end', 1);
   if (start.every((v, i) => v === end[i])) throw new InvalidInputError('end', 'coincides with start; there is no path to find');
   if (!initial) return [Float32Array.from(start), Float32Array.from(end)];
-  const { pivots, cyclesDone } = initial;
+  const { pivots, cyclesDone, forceScale } = initial;
+  if (forceScale !== undefined && forceScale !== null && !(forceScale >= 0 && Number.isFinite(forceScale))) {
+    throw new InvalidInputError('initial.forceScale', `must be a finite number >= 0 or null, got ${forceScale}`);
+  }
   if (!Number.isInteger(cyclesDone) || cyclesDone < 0 || cyclesDone > cycleCount) {
     throw new InvalidInputError('initial.cyclesDone', `must be an integer in [0, ${cycleCount}], got ${cyclesDone}`);
   }

@@ -16,7 +16,7 @@ import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { namedTable } from '../strategies';
 import { redistributeEqually } from '../path';
-import { distance, dot, subtract } from '../vector';
+import { distance, dot, norm, subtract } from '../vector';
 import { improvedTangent } from './tangent';
 
 export const NEB_METHOD_NAMES = ['string', 'improved-tangent', 'elastic-band'] as const;
@@ -40,8 +40,10 @@ export interface NebForces {
   readonly forces: Vector[];
   /** Unit tangent at every interior pivot (zero vectors at the endpoints). */
   readonly tangents: Vector[];
-  /** |grad - (grad . tau) tau| per pivot (0 at the endpoints): the convergence measure. */
+  /** |grad - (grad . tau) tau| per pivot (0 at the endpoints). */
   readonly perpendicularGradientNorms: number[];
+  /** |force| per pivot (0 at the endpoints); the climbing pivot's is its full |grad|. */
+  readonly forceNorms: number[];
 }
 
 export interface NebMethod {
@@ -69,6 +71,7 @@ abstract class NudgedMethod implements NebMethod {
     const ends = new Float32Array(dimension); // the end pivots have no tangent: one shared zero vector
     const tangents: Vector[] = pivots.map(() => ends);
     const perpendicular = new Array<number>(n).fill(0);
+    const forceNorms = new Array<number>(n).fill(0);
     for (let i = 1; i < n - 1; i++) {
       const tau = improvedTangent(pivots[i - 1], pivots[i], pivots[i + 1], energies[i - 1], energies[i], energies[i + 1], chord);
       tangents[i] = tau;
@@ -83,8 +86,9 @@ abstract class NudgedMethod implements NebMethod {
       }
       perpendicular[i] = Math.sqrt(perp2);
       if (i !== climbing) this.addSpring(force, pivots, i, tau);
+      forceNorms[i] = norm(force);
     }
-    return { forces, tangents, perpendicularGradientNorms: perpendicular };
+    return { forces, tangents, perpendicularGradientNorms: perpendicular, forceNorms };
   }
 
   redistribute(pivots: readonly Vector[], _fixed: readonly number[]): Vector[] {
@@ -153,6 +157,11 @@ export function getNebMethod(name: string, options: NebMethodOptions = {}): NebM
     throw new InvalidInputError('springConstant', `must be a finite number > 0, got ${k}`);
   }
   return NEB_METHODS.get(name, 'method')(k);
+}
+
+/** Largest NEB force over the interior pivots, the climbing pivot's full gradient included. */
+export function maxForce(forces: NebForces): number {
+  return Math.max(0, ...forces.forceNorms);
 }
 
 /** Largest perpendicular gradient norm over the interior pivots. */

@@ -3,6 +3,8 @@
  * paper's, with PyTorch's conventions: buffer = momentum * buffer + (grad + wd * p);
  * p -= lr * buffer) and Adam (Kingma & Ba 2015, L2 weight decay added to the gradient as torch's
  * Adam does). The learning rate is passed per step so a cycle's schedule stays outside.
+ * FIRE (Bitzek et al. 2006) follows ase/optimize/fire.py (ASE 3.22) over the whole band as one
+ * system, as ASE's NEB does: its time step dt adapts, so it ignores the learning rate.
  *
  * State follows the pivot index. When the string method redistributes, pivots slide along the
  * path by a small amount and keep their state. When pivots are inserted, `remap` gives each new
@@ -13,7 +15,7 @@ import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { namedTable } from '../strategies';
 
-export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const;
+export const OPTIMIZER_NAMES = ['sgd', 'adam', 'fire'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 export interface OptimizerConfig {
@@ -26,6 +28,19 @@ export interface OptimizerConfig {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  /** FIRE, with ASE's names and defaults: largest step of the whole band (Euclidean norm). */
+  readonly maxstep: number;
+  /** FIRE's initial and largest time step. */
+  readonly dt: number;
+  readonly dtmax: number;
+  /** FIRE: downhill steps before dt may grow. */
+  readonly Nmin: number;
+  /** FIRE: dt growth (> 1) and cut (< 1) factors. */
+  readonly finc: number;
+  readonly fdec: number;
+  /** FIRE: mixing of the velocity towards the force, its start and decay (both in (0, 1]). */
+  readonly astart: number;
+  readonly fa: number;
 }
 
 export const DEFAULT_OPTIMIZER: OptimizerConfig = {
@@ -35,6 +50,14 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = {
   beta1: 0.9,
   beta2: 0.999,
   epsilon: 1e-8,
+  maxstep: 0.2,
+  dt: 0.1,
+  dtmax: 1,
+  Nmin: 5,
+  finc: 1.1,
+  fdec: 0.5,
+  astart: 0.1,
+  fa: 0.99,
 };
 
 /** Where a pivot of a new path came from: (1 - alpha) * old[left] + alpha * old[right]. */
@@ -145,9 +168,94 @@ class Adam implements PathOptimizer {
   }
 }
 
+/**
+ * FIRE exactly as ase/optimize/fire.py (downhill_check off): with F the force on the band
+ * (the negated path gradient), if F.v > 0 then v = (1 - a) v + a |v| F / |F| and, after more
+ * than Nmin such steps, dt = min(finc dt, dtmax), a *= fa; otherwise v = 0, a = astart,
+ * dt *= fdec. Then v += dt F, dr = dt v, cut to norm maxstep. The first step only does the last
+ * line. Inserting pivots changes the system: `remap` starts afresh.
+ */
+class Fire implements PathOptimizer {
+  readonly name = 'fire' as const;
+  // float64 as ASE's numpy arrays: the velocity accumulates many small steps.
+  private velocity: Float64Array[] | null = null;
+  private dt: number;
+  private a: number;
+  private downhillSteps = 0;
+
+  constructor(private readonly config: OptimizerConfig) {
+    this.dt = config.dt;
+    this.a = config.astart;
+  }
+
+  step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, _learningRate: number): void {
+    const moving = pivots.map((_, i) => gradients[i]).map((g, i) => (g ? i : -1)).filter((i) => i >= 0);
+    if (!this.velocity) {
+      this.velocity = pivots.map((p) => new Float64Array(p.length));
+    } else {
+      // One pass for the three dot products over the band (F = -gradient).
+      let vf = 0;
+      let ff = 0;
+      let vv = 0;
+      for (const i of moving) {
+        const g = gradients[i]!;
+        const v = this.velocity[i];
+        for (let d = 0; d < g.length; d++) {
+          vf -= v[d] * g[d];
+          ff += g[d] * g[d];
+          vv += v[d] * v[d];
+        }
+      }
+      const { Nmin, finc, fdec, dtmax, astart, fa } = this.config;
+      if (vf > 0) {
+        const mix = (this.a * Math.sqrt(vv)) / Math.sqrt(ff);
+        for (const i of moving) {
+          const g = gradients[i]!;
+          const v = this.velocity[i];
+          for (let d = 0; d < g.length; d++) v[d] = (1 - this.a) * v[d] - mix * g[d];
+        }
+        if (this.downhillSteps > Nmin) {
+          this.dt = Math.min(this.dt * finc, dtmax);
+          this.a *= fa;
+        }
+        this.downhillSteps++;
+      } else {
+        for (const v of this.velocity) v.fill(0);
+        this.a = astart;
+        this.dt *= fdec;
+        this.downhillSteps = 0;
+      }
+    }
+    let step2 = 0;
+    for (const i of moving) {
+      const g = gradients[i]!;
+      const v = this.velocity[i];
+      for (let d = 0; d < g.length; d++) {
+        v[d] -= this.dt * g[d];
+        step2 += (this.dt * v[d]) ** 2;
+      }
+    }
+    const length = Math.sqrt(step2);
+    const factor = length > this.config.maxstep ? this.config.maxstep / length : 1;
+    for (const i of moving) {
+      const p = pivots[i];
+      const v = this.velocity[i];
+      for (let d = 0; d < p.length; d++) p[d] += factor * this.dt * v[d];
+    }
+  }
+
+  remap(_origins: readonly PivotOrigin[]): void {
+    this.velocity = null;
+    this.dt = this.config.dt;
+    this.a = this.config.astart;
+    this.downhillSteps = 0;
+  }
+}
+
 const OPTIMIZERS = namedTable<(config: OptimizerConfig) => PathOptimizer>('optimizer', {
   sgd: (config) => new SgdMomentum(config),
   adam: (config) => new Adam(config),
+  fire: (config) => new Fire(config),
 } satisfies Record<OptimizerName, (config: OptimizerConfig) => PathOptimizer>);
 
 /** Checks an optimiser config; `field` prefixes the error messages. */
@@ -163,6 +271,19 @@ export function validateOptimizerConfig(config: OptimizerConfig, field = 'optimi
   }
   if (!(config.epsilon > 0 && Number.isFinite(config.epsilon))) {
     throw new InvalidInputError(`${field}.epsilon`, `must be a finite number > 0, got ${config.epsilon}`);
+  }
+  const positive: Array<keyof OptimizerConfig> = ['maxstep', 'dt', 'dtmax'];
+  for (const key of positive) {
+    const value = config[key] as number;
+    if (!(value > 0 && Number.isFinite(value))) throw new InvalidInputError(`${field}.${key}`, `must be a finite number > 0, got ${value}`);
+  }
+  if (!(config.dtmax >= config.dt)) throw new InvalidInputError(`${field}.dtmax`, `must be >= dt (${config.dt}), got ${config.dtmax}`);
+  if (!(Number.isInteger(config.Nmin) && config.Nmin >= 0)) throw new InvalidInputError(`${field}.Nmin`, `must be an integer >= 0, got ${config.Nmin}`);
+  if (!(config.finc >= 1 && Number.isFinite(config.finc))) throw new InvalidInputError(`${field}.finc`, `must be a finite number >= 1, got ${config.finc}`);
+  const fraction: Array<keyof OptimizerConfig> = ['fdec', 'astart', 'fa'];
+  for (const key of fraction) {
+    const value = config[key] as number;
+    if (!(value > 0 && value <= 1)) throw new InvalidInputError(`${field}.${key}`, `must be in (0, 1], got ${value}`);
   }
 }
 

@@ -81,6 +81,8 @@ export class NeuralEnergy implements Energy {
   readonly name: string;
   readonly description: NeuralEnergyDescription;
   readonly checksFinite = true;
+  /** A fresh mini-batch per lossAndGradient call: stopping rules judge moving windows. */
+  readonly stochastic = true;
   /** Number of lossAndGradient calls so far: call k uses batch k of the seed. */
   calls = 0;
   private readonly random: Random;

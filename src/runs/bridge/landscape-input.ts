@@ -6,6 +6,7 @@ import {
   ARCHITECTURE_KINDS,
   AUTONEB_PRESETS,
   DATASET_NAMES,
+  DEFAULT_AUTONEB_PRESET,
   DEFAULT_TRAINING,
   SURFACE_NAMES,
   type ArchitectureKind,
@@ -200,6 +201,6 @@ export function parseLandscapeInput(input: LandscapeInputData, at = 'input'): La
     architecture,
     dataset,
     training: parseTraining(input.training, `${at}.training`),
-    autonebPreset: oneOf(`${at}.autonebPreset`, input.autonebPreset ?? (architecture.kind === 'surface' ? 'surface' : 'paper'), AUTONEB_PRESETS, 'AutoNEB preset'),
+    autonebPreset: oneOf(`${at}.autonebPreset`, input.autonebPreset ?? DEFAULT_AUTONEB_PRESET, AUTONEB_PRESETS, 'AutoNEB preset'),
   };
 }

@@ -22,7 +22,8 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
   const path = await em.findOneOrFail(Path, config.pathId, { populate: ['minimumA.parameters', 'minimumB.parameters', 'alignedMinimumB.parameters'] });
   if (path.cyclesDone > step) return { next: path.cyclesDone }; // stored by an earlier try of this step
   if (path.cyclesDone < step) throw new Error(`path ${path.id} has ${path.cyclesDone} cycles stored, step ${step} expected ${step}`);
-  if (step >= config.cycles.length) {
+  // The stopping rule ended the run with the last stored cycle (a retry after that store).
+  if (step >= config.cycles.length || path.stopReason !== null) {
     await finish(ctx, path);
     return { next: null };
   }
@@ -46,8 +47,10 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
     await em.flush();
   }
 
-  const initial = step === 0 ? undefined : { pivots: await storedPivots(ctx, path, problem.dimension), cyclesDone: step };
-  const iterator = autoNebCycles(problem.energy, start, end, { cycles: config.cycles }, { initial, signal: ctx.signal });
+  const initial = step === 0 ? undefined : { pivots: await storedPivots(ctx, path, problem.dimension), cyclesDone: step, forceScale: await storedForceScale(ctx, path, step) };
+  // The stored cycles are resolved (every setting); over `paper`'s empty base a config stored
+  // before a setting existed gets that setting's neutral default, not the default preset's.
+  const iterator = autoNebCycles(problem.energy, start, end, { preset: 'paper', cycles: config.cycles }, { initial, signal: ctx.signal });
   const next = await iterator.next();
   await iterator.return(undefined as never);
   if (next.done) throw new Error(`AutoNEB produced no cycle ${step + 1}`);
@@ -67,6 +70,8 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
     path.saddleT = record.saddle.t;
     path.saddleTrainLoss = record.saddle.energy;
     path.length = cumulativeLengths(record.pivots).at(-1)!;
+    path.evaluations += record.evaluations;
+    path.stopReason = record.stopReason;
     run.progress = {
       cycle: record.cycle,
       cycles: config.cycles.length,
@@ -74,6 +79,10 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
       saddleEnergy: record.saddle.energy,
       learningRate: record.learningRate,
       maxPerpendicularGradient: record.maxPerpendicularGradient,
+      maxForce: record.maxForce,
+      forceScale: record.forceScale,
+      evaluations: path.evaluations,
+      stopReason: record.stopReason,
     };
     return true;
   });
@@ -81,7 +90,7 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
   path.cyclesDone = step + 1;
   await ctx.events.pathCycle(path.id, run.id, record.cycle);
   await ctx.events.runProgress(run, { pathId: path.id, cycleIndex: record.cycle });
-  if (step + 1 === config.cycles.length) {
+  if (record.stopReason !== null) {
     await finish(ctx, path);
     return { next: null };
   }
@@ -101,6 +110,12 @@ function cycleRow(path: Path, record: CycleRecord) {
     saddleT: record.saddle.t,
     maxPerpendicularGradient: record.maxPerpendicularGradient,
     pivotsInserted: record.pivotsInserted,
+    evaluations: record.evaluations,
+    stepsTaken: record.stepsTaken,
+    maxForce: record.maxForce,
+    forceScale: record.forceScale,
+    converged: record.converged,
+    stopReason: record.stopReason,
     pivotCoordinates: record.pivots[0].length <= MAX_STORED_COORDINATES ? record.pivots.map((p) => Array.from(p)) : null,
   };
 }
@@ -115,6 +130,12 @@ async function linearProfile(problem: Problem, a: Vector, b: Vector) {
 async function storedPivots(ctx: StepContext, path: Path, dimension: number): Promise<Vector[]> {
   const pivots = await ctx.em.find(Pivot, { path: path.id }, { orderBy: { index: 'asc' }, populate: ['parameters'] });
   return pivots.map((p) => bytesToVector(p.parameters!, dimension, `pivot ${p.index}`));
+}
+
+/** The force scale stored with the cycle the run resumes after (null for cycles stored before issue 16). */
+async function storedForceScale(ctx: StepContext, path: Path, cyclesDone: number): Promise<number | null> {
+  const cycle = await ctx.em.findOne(Cycle, { path: path.id, index: cyclesDone }, { fields: ['forceScale'] });
+  return cycle?.forceScale ?? null;
 }
 
 async function finish(ctx: StepContext, path: Path): Promise<void> {

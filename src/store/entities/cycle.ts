@@ -12,7 +12,7 @@ export interface ProfilePoint {
 @Entity({ tableName: 'cycle' })
 @Unique({ properties: ['path', 'index'] })
 export class Cycle {
-  [OptionalProps]?: 'id' | 'createdAt' | 'pivotCoordinates';
+  [OptionalProps]?: 'id' | 'createdAt' | 'pivotCoordinates' | 'evaluations' | 'stepsTaken' | 'maxForce' | 'forceScale' | 'converged' | 'stopReason';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -55,6 +55,29 @@ export class Cycle {
 
   @Property({ type: 'integer' })
   pivotsInserted!: number;
+
+  /** Points passed to the energy in this cycle (0 for cycles stored before they were counted). */
+  @Property({ type: 'integer' })
+  evaluations: number = 0;
+
+  /** Optimiser steps taken (fewer than `steps` when the stopping rule ended the cycle). */
+  @Property({ type: 'integer', nullable: true })
+  stepsTaken: number | null = null;
+
+  /** Largest NEB force over the interior pivots, the climbing pivot's full gradient included. */
+  @Property({ type: 'double', nullable: true })
+  maxForce: number | null = null;
+
+  /** The run's force scale, which the stopping rule's tolerance is relative to. */
+  @Property({ type: 'double', nullable: true })
+  forceScale: number | null = null;
+
+  @Property({ type: 'boolean' })
+  converged: boolean = false;
+
+  /** Why the run ended after this cycle (`converged`, `schedule-exhausted`); null when it went on. */
+  @Property({ type: 'text', nullable: true })
+  stopReason: string | null = null;
 
   /** Pivot coordinates after the cycle, kept only for small landscapes (the 2-D surfaces). */
   @Property({ type: 'json', nullable: true })

@@ -27,7 +27,7 @@ export class Landscape {
   training!: TrainingConfig;
 
   @Property({ type: 'text' })
-  autonebPreset: AutonebPreset = 'paper';
+  autonebPreset: AutonebPreset = 'adaptive';
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();

@@ -33,7 +33,7 @@ export class Path {
     | 'id' | 'status' | 'run' | 'saddleT' | 'saddleTrainLoss' | 'saddleTestLoss' | 'saddleTrainError'
     | 'saddleTestError' | 'linearBarrier' | 'length' | 'cyclesDone' | 'createdAt' | 'updatedAt'
     | 'linearProfile' | 'evaluatedProfile' | 'alignedMinimumB' | 'alignedLinearBarrier' | 'alignedLinearProfile'
-    | 'linearEvaluated' | 'alignedLinearEvaluated';
+    | 'linearEvaluated' | 'alignedLinearEvaluated' | 'evaluations' | 'stopReason';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -110,6 +110,14 @@ export class Path {
 
   @Property({ type: 'integer' })
   cyclesDone: number = 0;
+
+  /** Points AutoNEB passed to the energy over all cycles (the straight line's profile not included). */
+  @Property({ type: 'integer' })
+  evaluations: number = 0;
+
+  /** Why AutoNEB ended: `converged`, `schedule-exhausted` (null while running or when cancelled). */
+  @Property({ type: 'text', nullable: true })
+  stopReason: string | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();

@@ -108,6 +108,8 @@ export class PooledNeuralEnergy implements Energy {
   readonly name: string;
   readonly size: number;
   readonly checksFinite = true;
+  /** A fresh mini-batch per lossAndGradient call: stopping rules judge moving windows. */
+  readonly stochastic = true;
   /** Number of lossAndGradient calls so far (same meaning as NeuralEnergy.calls). */
   calls = 0;
   private readonly workers: PoolWorker[];
