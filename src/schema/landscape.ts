@@ -114,7 +114,7 @@ export class DatasetInput {
   @Field({ description: `One of ${list(DATASET_NAMES)}.` })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'Directory of IDX or CIFAR binary files.' })
+  @Field(() => String, { nullable: true, description: 'Directory of IDX or CIFAR binary files (fashion-mnist: default /usr/share/datasets/fashion-mnist, Debian package dataset-fashion-mnist).' })
   dir?: string | null;
 
   @Field(() => Int, { nullable: true })

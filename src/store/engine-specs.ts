@@ -1,7 +1,7 @@
 // The stored landscape specs (what users write: hidden widths, a data set name) translated into
 // the engine's complete model and data specs (input shape and class count filled in from the
 // data set). Used to validate a landscape when it is created and by workers to build it.
-import { validateDataSpec, validateModelSpec, resolveTrainConfig, InvalidInputError, type DataSpec, type ModelSpec, type TrainConfig } from '../engine';
+import { checkFashionMnistFiles, DataFileError, validateDataSpec, validateModelSpec, resolveTrainConfig, InvalidInputError, type DataSpec, type ModelSpec, type TrainConfig } from '../engine';
 import type { ArchitectureSpec, DatasetSpec, TrainingConfig } from './specs';
 import { InputError } from './errors';
 
@@ -10,6 +10,7 @@ export function datasetShape(dataset: DatasetSpec): { shape: [number, number, nu
   switch (dataset.name) {
     case 'mnist':
     case 'mnist-idx':
+    case 'fashion-mnist':
       return { shape: [28, 28, 1], classes: 10 };
     case 'cifar10':
       return { shape: [32, 32, 3], classes: 10 };
@@ -27,6 +28,8 @@ export function engineDataSpec(dataset: DatasetSpec): DataSpec {
       return { kind: 'mnist-bundled', ...limits };
     case 'mnist-idx':
       return { kind: 'mnist', dir: dataset.dir ?? '', ...limits };
+    case 'fashion-mnist':
+      return { kind: 'fashion-mnist', ...(dataset.dir ? { dir: dataset.dir } : {}), ...limits };
     case 'cifar10':
     case 'cifar100':
       return { kind: dataset.name, dir: dataset.dir ?? '', ...limits };
@@ -69,7 +72,10 @@ export function validateEngineSpecs(architecture: ArchitectureSpec, dataset: Dat
     if (!dataset) throw new InputError(`${field}.dataset`, `a ${architecture.kind} landscape needs a data set`);
     validateModelSpec(engineModelSpec(architecture, dataset));
     validateDataSpec(engineDataSpec(dataset));
+    // Missing files are told now, with the package that provides them, not when a run fails.
+    if (dataset.name === 'fashion-mnist') checkFashionMnistFiles(dataset.dir);
   } catch (err) {
+    if (err instanceof DataFileError) throw new InputError(`${field}.dataset.${dataset?.dir ? 'dir' : 'name'}`, err.message);
     if (err instanceof InvalidInputError) throw new InputError(`${field}.architecture`, err.message);
     throw err;
   }

@@ -5,18 +5,18 @@
 import { InvalidInputError } from '../errors';
 import { loadCifar } from './cifar';
 import { channelStatistics, limitSplit, exampleSize, type Dataset } from './dataset';
-import { loadMnistIdx } from './idx';
+import { loadFashionMnist, loadMnistIdx } from './idx';
 import { loadBundledMnist } from './mnist-bundled';
 import { validateDataSpec, type DataSpec } from './spec';
 import { loadSynthetic } from './synthetic';
 
-export type { DataSpec, DataKind, MnistBundledSpec, MnistIdxSpec, CifarSpec, SyntheticSpec } from './spec';
+export type { DataSpec, DataKind, MnistBundledSpec, MnistIdxSpec, FashionMnistSpec, CifarSpec, SyntheticSpec } from './spec';
 export { validateDataSpec, DATA_KINDS } from './spec';
 export type { Dataset, Split } from './dataset';
 export { DataFileError, exampleSize } from './dataset';
 export type { Batch } from './batches';
 export { makeBatch, batchTensors, sampleIndices, BatchSampler, chunks, AUGMENT_PADDING } from './batches';
-export { parseIdx } from './idx';
+export { parseIdx, checkFashionMnistFiles, FASHION_MNIST_DIR, FASHION_MNIST_PACKAGE } from './idx';
 export { bundledTestCount } from './mnist-bundled';
 
 function loadRaw(spec: DataSpec): Omit<Dataset, 'normalization' | 'augment'> {
@@ -25,6 +25,8 @@ function loadRaw(spec: DataSpec): Omit<Dataset, 'normalization' | 'augment'> {
       return loadBundledMnist();
     case 'mnist':
       return loadMnistIdx(spec.dir);
+    case 'fashion-mnist':
+      return loadFashionMnist(spec.dir);
     case 'cifar10':
     case 'cifar100':
       return loadCifar(spec.kind, spec.dir);

@@ -32,6 +32,15 @@ export interface MnistIdxSpec extends CommonOptions {
   dir: string;
 }
 
+/**
+ * Fashion-MNIST IDX files (60 000 train / 10 000 test, 28x28 grey, 10 classes); `dir` defaults to
+ * /usr/share/datasets/fashion-mnist, where Debian's package dataset-fashion-mnist puts them.
+ */
+export interface FashionMnistSpec extends CommonOptions {
+  kind: 'fashion-mnist';
+  dir?: string;
+}
+
 /** CIFAR-10 / CIFAR-100 binary version in a local directory (or its cifar-*-bin subfolder). */
 export interface CifarSpec extends CommonOptions {
   kind: 'cifar10' | 'cifar100';
@@ -51,9 +60,9 @@ export interface SyntheticSpec extends CommonOptions {
   spread?: number;
 }
 
-export type DataSpec = MnistBundledSpec | MnistIdxSpec | CifarSpec | SyntheticSpec;
+export type DataSpec = MnistBundledSpec | MnistIdxSpec | FashionMnistSpec | CifarSpec | SyntheticSpec;
 export type DataKind = DataSpec['kind'];
-export const DATA_KINDS: readonly DataKind[] = ['mnist-bundled', 'mnist', 'cifar10', 'cifar100', 'synthetic'];
+export const DATA_KINDS: readonly DataKind[] = ['mnist-bundled', 'mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'synthetic'];
 
 function positiveInt(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -99,6 +108,8 @@ export function validateDataSpec(spec: unknown, field = 'data'): DataSpec {
       return { kind: 'mnist-bundled', ...options };
     case 'mnist':
       return { kind: 'mnist', dir: nonEmptyString(`${field}.dir`, s.dir), ...options };
+    case 'fashion-mnist':
+      return { kind: 'fashion-mnist', ...(s.dir !== undefined ? { dir: nonEmptyString(`${field}.dir`, s.dir) } : {}), ...options };
     case 'cifar10':
     case 'cifar100':
       return { kind: s.kind, dir: nonEmptyString(`${field}.dir`, s.dir), ...options };
