@@ -53,6 +53,9 @@ function schedule(steps: number): CycleOverride[] {
 
 const MNIST_TRAINING = { steps: 1000, batchSize: 64, learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4, milestones: [600, 850] };
 
+/** About 3.2 epochs of Fashion-MNIST at batch 64 (the MNIST schedule stretched threefold). */
+const FASHION_TRAINING = { steps: 3000, batchSize: 64, learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4, milestones: [1800, 2550] };
+
 export const PRESETS: Record<string, ExperimentPreset> = {
   'mnist-mlp': {
     description: '6 minima of an MLP 784-100-10 on the bundled MNIST (8004 train / 1996 test), AutoNEB with the published 14-cycle schedule at 40 steps per cycle',
@@ -67,6 +70,21 @@ export const PRESETS: Record<string, ExperimentPreset> = {
     minima: 6,
     autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
     pointsPerSegment: 4,
+  },
+  'fashion-mlp': {
+    description: '6 minima of an MLP 784-100-10 on Fashion-MNIST (60000 train / 10000 test), AutoNEB with the published 14-cycle schedule at 40 steps per cycle',
+    landscape: { name: 'Fashion-MNIST MLP 784-100-10', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'small' },
+    minima: 6,
+    autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
+    // 70 000 examples per evaluated point: 2 points per segment keep the evaluation to minutes.
+    pointsPerSegment: 2,
+  },
+  'fashion-cnn': {
+    description: '5 minima of the small CNN (conv 8, conv 16, fc) on Fashion-MNIST, same AutoNEB schedule as fashion-mlp',
+    landscape: { name: 'Fashion-MNIST CNN 8-16', architecture: { kind: 'cnn', channels: [8, 16] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'small' },
+    minima: 5,
+    autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
+    pointsPerSegment: 2,
   },
   ci: {
     description: 'reduced form for CI: 3 minima of an MLP 784-8-10 on the bundled MNIST, 40 training steps, 4 AutoNEB cycles of 5 steps',
