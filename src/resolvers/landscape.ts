@@ -1,12 +1,13 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LandscapeEventType, TOPIC, type LandscapeEventPayload } from '../events';
-import { ArchitectureType, CatalogType, CreateLandscapeInput, LandscapeType } from '../schema/landscape';
+import { ArchitectureType, CatalogType, CreateLandscapeInput, DatasetType, LandscapeType } from '../schema/landscape';
 import { connectionType, PageArgs, toConnection, type Connection } from '../schema/pagination';
 import { MinimumType, PathType, RunType } from '../schema/records';
 import { RunKind, RunStatus } from '../schema/enums';
 import type { Landscape, Minimum, Path, Run } from '../store/entities';
 import { createLandscape, deleteLandscape, findLandscape, listLandscapes } from '../store/landscapes';
 import { listMinima, listPaths, listRuns } from '../store/records';
+import { datasetFacts } from '../store/engine-specs';
 import { ARCHITECTURE_KINDS, AUTONEB_PRESETS, DATASET_NAMES, SURFACE_NAMES } from '../store/specs';
 import type { Context } from './context';
 
@@ -70,6 +71,12 @@ export class LandscapeResolver {
   architecture(@Root() landscape: Landscape): ArchitectureType {
     const spec = landscape.architecture;
     return spec.kind === 'surface' ? { kind: spec.kind, surface: spec.name } : { ...spec };
+  }
+
+  @FieldResolver(() => DatasetType, { nullable: true, description: 'Null for analytic surfaces.' })
+  dataset(@Root() landscape: Landscape): DatasetType | null {
+    // The stored spec says what the user asked for; sizes and normalisation are what the engine uses.
+    return landscape.dataset ? { ...landscape.dataset, ...datasetFacts(landscape.dataset) } : null;
   }
 
   @FieldResolver(() => MinimumConnection)

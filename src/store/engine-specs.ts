@@ -1,7 +1,7 @@
 // The stored landscape specs (what users write: hidden widths, a data set name) translated into
 // the engine's complete model and data specs (input shape and class count filled in from the
 // data set). Used to validate a landscape when it is created and by workers to build it.
-import { checkFashionMnistFiles, DataFileError, validateDataSpec, validateModelSpec, resolveTrainConfig, InvalidInputError, type DataSpec, type ModelSpec, type TrainConfig } from '../engine';
+import { checkFashionMnistFiles, DataFileError, describeDataset, validateDataSpec, validateModelSpec, resolveTrainConfig, InvalidInputError, type DataSpec, type ModelSpec, type TrainConfig } from '../engine';
 import type { ArchitectureSpec, DatasetSpec, TrainingConfig } from './specs';
 import { InputError } from './errors';
 
@@ -78,5 +78,32 @@ export function validateEngineSpecs(architecture: ArchitectureSpec, dataset: Dat
     if (err instanceof DataFileError) throw new InputError(`${field}.dataset.${dataset?.dir ? 'dir' : 'name'}`, err.message);
     if (err instanceof InvalidInputError) throw new InputError(`${field}.architecture`, err.message);
     throw err;
+  }
+}
+
+/** A data set's sizes, shape and input normalisation as the engine sees them (Dataset in the API). */
+export interface DatasetFactsView {
+  trainSize: number | null;
+  testSize: number | null;
+  features: number;
+  classes: number;
+  /** Per-channel mean and std in [0, 1] pixel units; null when not normalised or the files cannot be read here. */
+  normalization: { mean: number[]; std: number[] } | null;
+}
+
+/**
+ * Facts of a stored data set spec. They need the training images (the normalisation is their
+ * statistics): where this process cannot read the files, the shape and the requested sizes are
+ * still told, the rest is null.
+ */
+export function datasetFacts(dataset: DatasetSpec): DatasetFactsView {
+  const { shape, classes } = datasetShape(dataset);
+  const features = shape[0] * shape[1] * shape[2];
+  try {
+    const facts = describeDataset(engineDataSpec(dataset));
+    return { trainSize: facts.trainSize, testSize: facts.testSize, features: facts.features, classes: facts.classes, normalization: facts.normalization };
+  } catch (err) {
+    if (!(err instanceof DataFileError)) throw err;
+    return { trainSize: dataset.trainSize ?? null, testSize: dataset.testSize ?? null, features, classes, normalization: null };
   }
 }
