@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FASHION_MNIST_DIR } from '../../src/engine/data';
+import { FASHION_MNIST_DIR } from '../../src/engine/neural/data';
 import { pathBarrier, widthRow } from '../../src/cli/width-sweep';
 import type { MinimumInfo, PathInfo } from '../../src/cli/types';
 import { createTestStorage } from '../helpers/server';
