@@ -62,7 +62,7 @@ test('the width-sweep-ci preset: one explored and evaluated landscape per width,
   const storage = await createTestStorage();
   try {
     const dataDir = storage.kind === 'embedded' ? ['--data-dir', storage.config.dataDir] : [];
-    const res = await cli(['--json', 'experiment', 'width-sweep-ci', '--out', out, ...dataDir], {}, 300_000);
+    const res = await cli(['--json', 'experiment', 'width-sweep-ci', '--out', out, ...dataDir], {}, 480_000);
     assert.equal(res.code, 0, res.stderr);
     const result = json<{ widths: { width: number; minima: number; paths: number; meanSaddleHeight: number; meanLinearHeight: number | null; barrierFraction: number }[]; report: string; svgs: string[]; table1: string; components: number }>(res);
     assert.deepEqual(result.widths.map((r) => r.width), [2, 10]);
