@@ -10,7 +10,9 @@ import { ApiClient } from './client';
 import { CliError, EXIT } from './errors';
 import { createProgress, progressMode, type ProgressMode } from './progress';
 import { CREATE_LANDSCAPE, EVALUATE, EXPLORE, LANDSCAPE_FIELDS, MINIMA_PAGE, PATHS_PAGE, RUN_FIELDS, TRAIN } from './queries';
+import { barrierSvg } from './plots';
 import { allPages, fetchReportData, table1Markdown, writeReport } from './report';
+import { widthRow, widthTableMarkdown, type WidthRow } from './width-sweep';
 import type { LandscapeInfo, Page, PathInfo, RunInfo } from './types';
 import { waitForRun } from './wait';
 
@@ -53,6 +55,9 @@ function schedule(steps: number): CycleOverride[] {
 
 const MNIST_TRAINING = { steps: 1000, batchSize: 64, learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4, milestones: [600, 850] };
 
+/** About 3.2 epochs of Fashion-MNIST at batch 64 (the MNIST schedule stretched threefold). */
+const FASHION_TRAINING = { steps: 3000, batchSize: 64, learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4, milestones: [1800, 2550] };
+
 export const PRESETS: Record<string, ExperimentPreset> = {
   'mnist-mlp': {
     description: '6 minima of an MLP 784-100-10 on the bundled MNIST (8004 train / 1996 test), AutoNEB with the default convergence-driven preset (adaptive)',
@@ -75,6 +80,21 @@ export const PRESETS: Record<string, ExperimentPreset> = {
     autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
     pointsPerSegment: 4,
   },
+  'fashion-mlp': {
+    description: '6 minima of an MLP 784-100-10 on Fashion-MNIST (60000 train / 10000 test), AutoNEB with the published 14-cycle schedule at 40 steps per cycle',
+    landscape: { name: 'Fashion-MNIST MLP 784-100-10', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'small' },
+    minima: 6,
+    autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
+    // 70 000 examples per evaluated point: 2 points per segment keep the evaluation to minutes.
+    pointsPerSegment: 2,
+  },
+  'fashion-cnn': {
+    description: '5 minima of the small CNN (conv 8, conv 16, fc) on Fashion-MNIST, same AutoNEB schedule as fashion-mlp',
+    landscape: { name: 'Fashion-MNIST CNN 8-16', architecture: { kind: 'cnn', channels: [8, 16] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'small' },
+    minima: 5,
+    autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
+    pointsPerSegment: 2,
+  },
   ci: {
     description: 'reduced form for CI: 3 minima of an MLP 784-8-10 on the bundled MNIST, 40 training steps, 4 AutoNEB cycles of 5 steps',
     landscape: {
@@ -90,8 +110,50 @@ export const PRESETS: Record<string, ExperimentPreset> = {
   },
 };
 
+/** Several landscapes on one server, one per width of an MLP 784-h-10, compared in one table and figure. */
+export interface SweepPreset {
+  description: string;
+  widths: number[];
+  preset(width: number): ExperimentPreset;
+}
+
+function widthPreset(width: number, minima: number, dataset: Record<string, unknown>, training: Record<string, unknown>, autoneb: ExperimentPreset['autoneb'], pointsPerSegment: number, label: string): ExperimentPreset {
+  return {
+    description: `${minima} minima of an MLP 784-${width}-10 on ${label}`,
+    landscape: { name: `Width sweep MLP 784-${width}-10`, architecture: { kind: 'mlp', widths: [width] }, dataset, training, autonebPreset: autoneb.preset },
+    minima,
+    autoneb,
+    pointsPerSegment,
+  };
+}
+
+export const SWEEPS: Record<string, SweepPreset> = {
+  'width-sweep': {
+    description: 'MLPs 784-h-10 on Fashion-MNIST for h in 2, 3, 5, 10, 25, 100, 4 minima each, AutoNEB as fashion-mlp; barrier against width',
+    widths: [2, 3, 5, 10, 25, 100],
+    preset: (h) =>
+      widthPreset(h, 4, { name: 'fashion-mnist' }, FASHION_TRAINING, { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] }, 2, 'Fashion-MNIST'),
+  },
+  'width-sweep-ci': {
+    description: 'reduced form for CI: MLPs 784-h-10 for h in 2 and 10 on the first 1000 / 500 Fashion-MNIST images, 3 minima each, 60 training steps, 4 AutoNEB cycles of 5 steps',
+    widths: [2, 10],
+    preset: (h) =>
+      widthPreset(
+        h,
+        3,
+        { name: 'fashion-mnist', trainSize: 1000, testSize: 500 },
+        { steps: 60, batchSize: 32, learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4, milestones: [45] },
+        { preset: 'tiny', base: { steps: 5, evaluationPoints: 2 } },
+        2,
+        'the first 1000 / 500 Fashion-MNIST images',
+      ),
+  },
+};
+
 export interface ExperimentOptions {
   preset: string;
+  /** The preset itself (a sweep's member); default PRESETS[preset]. */
+  custom?: ExperimentPreset;
   url?: string;
   token?: string;
   out: string;
@@ -119,6 +181,8 @@ export interface ExperimentResult {
   paths: { total: number; completed: number; evaluated: number };
   seconds: { train: number; explore: number; evaluate: number; total: number };
   machine: string;
+  /** Width sweeps: one row per width. */
+  widths?: WidthRow[];
 }
 
 export function machineDescription(): string {
@@ -153,8 +217,10 @@ function allPaths(client: ApiClient, landscapeId: string): Promise<PathInfo[]> {
 }
 
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
-  const preset = PRESETS[options.preset];
-  if (!preset) throw new CliError(`unknown preset ${JSON.stringify(options.preset)}; known: ${Object.keys(PRESETS).join(', ')}`, EXIT.USAGE);
+  const sweep = options.custom ? undefined : SWEEPS[options.preset];
+  if (sweep) return runSweep(options, sweep);
+  const preset = options.custom ?? PRESETS[options.preset];
+  if (!preset) throw new CliError(`unknown preset ${JSON.stringify(options.preset)}; known: ${[...Object.keys(PRESETS), ...Object.keys(SWEEPS)].join(', ')}`, EXIT.USAGE);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const mode = options.progress ?? progressMode({ json: options.json });
   const out = resolve(options.out);
@@ -241,6 +307,78 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       await client.close();
     }
   } finally {
+    await server?.close();
+  }
+}
+
+/**
+ * Each width as its own experiment (train, explore to algorithm 3's stop, evaluate, report in
+ * out/h<width>/) on one server, then the table of barriers by width and the figure barrier vs width.
+ */
+async function runSweep(options: ExperimentOptions, sweep: SweepPreset): Promise<ExperimentResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const started = Date.now();
+  const server = options.url ? null : await startServer(options.dataDir, join(out, 'server.log'));
+  const url = options.url ?? server!.url;
+  const client = new ApiClient(url, server ? undefined : options.token);
+  try {
+    const rows: WidthRow[] = [];
+    const parts: ExperimentResult[] = [];
+    for (const width of sweep.widths) {
+      const part = await runExperiment({ ...options, preset: `${options.preset} h=${width}`, custom: sweep.preset(width), url, token: server ? undefined : options.token, out: join(out, `h${width}`), landscapeId: undefined });
+      parts.push(part);
+      const data = await fetchReportData(client, part.landscapeId);
+      rows.push(widthRow(width, data));
+      log(`h = ${width}: ${JSON.stringify(rows.at(-1))}`);
+    }
+    const figure = join(out, 'barrier-vs-width.svg');
+    writeFileSync(figure, await barrierSvg({ title: 'Barrier against width, MLP 784-h-10', rows: rows.map((r) => ({ width: r.width, autoneb: r.meanSaddleHeight, linear: r.meanLinearHeight })) }));
+    const table = widthTableMarkdown(rows);
+    const seconds = { train: 0, explore: 0, evaluate: 0, total: (Date.now() - started) / 1000 };
+    for (const p of parts) for (const k of ['train', 'explore', 'evaluate'] as const) seconds[k] += p.seconds[k];
+    const machine = machineDescription();
+    const report = join(out, 'report.md');
+    writeFileSync(
+      report,
+      [
+        `# Width sweep`,
+        '',
+        `Produced by \`npm run experiment -- ${options.preset}\` (${sweep.description}).`,
+        '',
+        `Machine: ${machine}. Wall time: ${(seconds.total / 60).toFixed(1)} min (training ${seconds.train.toFixed(0)} s, exploration ${seconds.explore.toFixed(0)} s, evaluation ${seconds.evaluate.toFixed(0)} s).`,
+        '',
+        'Per width, over the evaluated paths: the highest train loss on the full training set along the AutoNEB path above the higher of its ends, the rise of the test error, the straight line\'s highest loss (mini-batch) above the higher minimum, and the fraction of paths whose maximum lies strictly inside the path by more than max(1e-5, 1e-3 x the higher end).',
+        '',
+        table,
+        '',
+        '![barrier against width](barrier-vs-width.svg)',
+        '',
+        ...parts.map((p, i) => `- h = ${sweep.widths[i]}: [report](h${sweep.widths[i]}/report.md), landscape ${p.landscapeId}`),
+        '',
+      ].join('\n'),
+    );
+    const result: ExperimentResult = {
+      preset: options.preset,
+      landscapeId: parts.at(-1)!.landscapeId,
+      url,
+      dataDir: server && !server.temporary ? server.dataDir : null,
+      report,
+      svgs: [figure, ...parts.flatMap((p) => p.svgs)],
+      table1: table,
+      summary: parts.map((p) => p.summary),
+      components: Math.max(...parts.map((p) => p.components)),
+      paths: { total: 0, completed: 0, evaluated: 0 },
+      seconds,
+      machine,
+      widths: rows,
+    };
+    for (const p of parts) for (const k of ['total', 'completed', 'evaluated'] as const) result.paths[k] += p.paths[k];
+    writeFileSync(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    await client.close();
     await server?.close();
   }
 }

@@ -123,3 +123,35 @@ export async function treeSvg(figure: TreeFigure): Promise<string> {
   });
   return serialize(svg);
 }
+
+export interface BarrierFigure {
+  title: string;
+  /** Per width: mean saddle height above the higher minimum (AutoNEB) and the straight line's. */
+  rows: { width: number; autoneb: number; linear: number | null }[];
+}
+
+/** Barrier against network width, log x axis: the AutoNEB path beside the straight line. */
+export async function barrierSvg(figure: BarrierFigure): Promise<string> {
+  const { Plot, document } = await plotLibrary();
+  const linear = figure.rows.filter((r) => r.linear !== null);
+  const svg = Plot.plot({
+    document,
+    width: 640,
+    height: 380,
+    marginRight: 20,
+    marginTop: 40,
+    x: { label: 'hidden units h (log scale)', type: 'log', ticks: figure.rows.map((r) => r.width), tickFormat: (d: number) => String(d) },
+    y: { label: 'train loss above the higher minimum', grid: true },
+    marks: [
+      heading(Plot, figure.title),
+      Plot.ruleY([0]),
+      Plot.line(linear, { x: 'width', y: 'linear', stroke: '#d62728', strokeWidth: 2, strokeDasharray: '5,4' }),
+      Plot.dot(linear, { x: 'width', y: 'linear', fill: '#d62728', r: 3 }),
+      Plot.line(figure.rows, { x: 'width', y: 'autoneb', stroke: '#1f77b4', strokeWidth: 2 }),
+      Plot.dot(figure.rows, { x: 'width', y: 'autoneb', fill: '#1f77b4', r: 4 }),
+      legend(Plot, '── AutoNEB saddle (full training set)', '#1f77b4', -26),
+      legend(Plot, '- - straight line (mini-batch)', '#d62728', -12),
+    ],
+  });
+  return serialize(svg);
+}

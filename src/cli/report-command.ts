@@ -2,7 +2,7 @@
 // experiment at CPU scale, see ./experiment.ts).
 import type { Command } from 'commander';
 import { action, intOption } from './options';
-import { PRESETS, runExperiment } from './experiment';
+import { PRESETS, runExperiment, SWEEPS } from './experiment';
 import { fetchReportData, table1Markdown, writeReport } from './report';
 
 export function reportCommands(program: Command): void {
@@ -21,8 +21,8 @@ export function reportCommands(program: Command): void {
 
   program
     .command('experiment')
-    .description(`the paper's experiment at CPU scale: train, explore until the spanning tree is complete, evaluate, report. Presets: ${Object.keys(PRESETS).join(', ')}; alignment (issue 18: straight-line barriers raw vs aligned, engine only)`)
-    .argument('<preset>', Object.entries(PRESETS).map(([name, p]) => `${name}: ${p.description}`).join('; '))
+    .description(`the paper's experiment at CPU scale: train, explore until the spanning tree is complete, evaluate, report. Presets: ${[...Object.keys(PRESETS), ...Object.keys(SWEEPS)].join(', ')}; alignment (issue 18: straight-line barriers raw vs aligned, engine only)`)
+    .argument('<preset>', [...Object.entries(PRESETS), ...Object.entries(SWEEPS)].map(([name, p]) => `${name}: ${p.description}`).join('; '))
     .option('-o, --out <dir>', 'directory of the report (default: experiments/<preset>)')
     .option('--data-dir <dir>', 'keep the data of the server it starts here (default: a temp dir, removed); ignored with --url')
     .option('--landscape <id>', 'continue this landscape of an earlier, interrupted run (with the same --data-dir)')

@@ -12,6 +12,7 @@ import { bytesToVector } from '../store/tensors';
 import { Landscape, Minimum, Path, Pivot } from '../store/entities';
 import { InputError, NotFoundError } from '../store/errors';
 import { ERROR_CODES, fieldErrorCode } from '../api/errors';
+import { datasetFacts } from '../runs/bridge/specs';
 import { landscapeLayout } from '../runs/bridge/layouts';
 import { findMinimum, findPath } from '../store/records';
 import { TENSORS_PATH, type UploadStore } from '../runs/uploads';
@@ -28,6 +29,21 @@ async function pathPivots(orm: MikroORM, path: Path): Promise<{ pivots: Pivot[];
   const pivots = await orm.em.fork().find(Pivot, { path: path.id }, { orderBy: { index: 'asc' }, populate: ['parameters'] });
   if (pivots.length === 0) throw new InputError('id', `path ${path.id} has no pivots yet (its first cycle is not done)`);
   return { pivots, vectors: pivots.map((p) => bytesToVector(p.parameters!)) };
+}
+
+/**
+ * The data set and its input normalisation: parameters loaded without them mis-predict (a
+ * Fashion-MNIST minimum fed raw [0, 1] pixels is not the model that was trained).
+ */
+function datasetMetadata(landscape: Landscape): Record<string, string> {
+  if (!landscape.dataset) return {};
+  const facts = datasetFacts(landscape.dataset);
+  return {
+    dataset: landscape.dataset.name,
+    classes: String(facts.classes),
+    normalization: facts.normalization ? JSON.stringify({ mean: facts.normalization.mean, std: facts.normalization.std }) : 'none',
+    normalizationNote: 'x = (pixel - mean) / std per channel, pixels in [0, 1]; images NCHW as in PyTorch',
+  };
 }
 
 function pathMetadata(path: Path, pivots: Pivot[]): Record<string, string> {
@@ -63,15 +79,17 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
       seed: String(minimum.seed),
       trainLoss: String(minimum.trainLoss ?? ''),
       testLoss: String(minimum.testLoss ?? ''),
+      ...datasetMetadata(withParams.landscape),
     });
   });
 
   router.get('/paths/:id/pivots', async (req, res) => {
     const path = await findPath(em(), req.params.id);
     const { pivots, vectors } = await pathPivots(orm, path);
-    const layout = landscapeLayout(await em().findOneOrFail(Landscape, path.landscape.id));
+    const landscape = await em().findOneOrFail(Landscape, path.landscape.id);
+    const layout = landscapeLayout(landscape);
     const tensors = vectors.flatMap((v, i) => splitTensors(v, layout).map((t) => ({ ...t, name: `pivot.${i}.${t.name}` })));
-    send(res, `path-${path.id}-pivots.safetensors`, tensors, pathMetadata(path, pivots));
+    send(res, `path-${path.id}-pivots.safetensors`, tensors, { ...pathMetadata(path, pivots), ...datasetMetadata(landscape) });
   });
 
   router.get('/paths/:id/pivots/:index', async (req, res) => {
@@ -79,16 +97,18 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
     const { pivots, vectors } = await pathPivots(orm, path);
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || index < 0 || index >= vectors.length) throw new InputError('index', `must be an integer from 0 to ${vectors.length - 1}, got ${req.params.index}`);
-    const layout = landscapeLayout(await em().findOneOrFail(Landscape, path.landscape.id));
-    send(res, `path-${path.id}-pivot-${index}.safetensors`, splitTensors(vectors[index], layout), { ...pathMetadata(path, pivots), pivotIndex: String(index), t: String(pivots[index].t) });
+    const landscape = await em().findOneOrFail(Landscape, path.landscape.id);
+    const layout = landscapeLayout(landscape);
+    send(res, `path-${path.id}-pivot-${index}.safetensors`, splitTensors(vectors[index], layout), { ...pathMetadata(path, pivots), ...datasetMetadata(landscape), pivotIndex: String(index), t: String(pivots[index].t) });
   });
 
   router.get('/paths/:id/saddle', async (req, res) => {
     const path = await findPath(em(), req.params.id);
     const { pivots, vectors } = await pathPivots(orm, path);
     if (path.saddleT === null) throw new InputError('id', `path ${path.id} has no saddle yet`);
-    const layout = landscapeLayout(await em().findOneOrFail(Landscape, path.landscape.id));
-    send(res, `path-${path.id}-saddle.safetensors`, splitTensors(pointAt(vectors, path.saddleT), layout), { ...pathMetadata(path, pivots), t: String(path.saddleT) });
+    const landscape = await em().findOneOrFail(Landscape, path.landscape.id);
+    const layout = landscapeLayout(landscape);
+    send(res, `path-${path.id}-saddle.safetensors`, splitTensors(pointAt(vectors, path.saddleT), layout), { ...pathMetadata(path, pivots), ...datasetMetadata(landscape), t: String(path.saddleT) });
   });
 
   router.post('/uploads', express.raw({ type: () => true, limit: maxUploadBytes }), (req, res) => {

@@ -12,12 +12,12 @@ export type ArchitectureKind = ArchitectureSpec['kind'];
 
 export const ARCHITECTURE_KINDS: readonly ArchitectureKind[] = ['mlp', 'cnn', 'resnet', 'surface'];
 
-export const DATASET_NAMES = ['mnist', 'mnist-idx', 'cifar10', 'cifar100', 'synthetic'] as const;
+export const DATASET_NAMES = ['mnist', 'mnist-idx', 'fashion-mnist', 'cifar10', 'cifar100', 'synthetic'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export interface DatasetSpec {
   name: DatasetName;
-  /** Directory with the files of a data set read from disk (IDX, CIFAR binary). */
+  /** Directory with the files of a data set read from disk (IDX, CIFAR binary); fashion-mnist defaults to Debian's. */
   dir?: string;
   /** Use only the first n training / test examples. */
   trainSize?: number;

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LandscapeEventType, TOPIC, type LandscapeEventPayload } from '../../events';
-import { ArchitectureType, CatalogType, CreateLandscapeInput, LandscapeType } from '../schema/landscape';
+import { ArchitectureType, CatalogType, CreateLandscapeInput, DatasetType, LandscapeType } from '../schema/landscape';
 import { connectionType, PageArgs, toConnection, type Connection } from '../schema/pagination';
 import { MinimumType, PathType, RunType } from '../schema/records';
 import { RunKind, RunStatus } from '../schema/enums';
@@ -8,6 +8,7 @@ import type { Landscape, Minimum, Path, Run } from '../../store/entities';
 import { deleteLandscape, findLandscape, listLandscapes } from '../../store/landscapes';
 import { createLandscape } from '../../runs/service';
 import { listMinima, listPaths, listRuns } from '../../store/records';
+import { datasetFacts } from '../../runs/bridge/specs';
 import { ARCHITECTURE_KINDS, AUTONEB_PRESETS, DATASET_NAMES, SURFACE_NAMES } from '../../store/specs';
 import type { Context } from './context';
 
@@ -71,6 +72,12 @@ export class LandscapeResolver {
   architecture(@Root() landscape: Landscape): ArchitectureType {
     const spec = landscape.architecture;
     return spec.kind === 'surface' ? { kind: spec.kind, surface: spec.name } : { ...spec };
+  }
+
+  @FieldResolver(() => DatasetType, { nullable: true, description: 'Null for analytic surfaces.' })
+  dataset(@Root() landscape: Landscape): DatasetType | null {
+    // The stored spec says what the user asked for; sizes and normalisation are what the engine uses.
+    return landscape.dataset ? { ...landscape.dataset, ...datasetFacts(landscape.dataset) } : null;
   }
 
   @FieldResolver(() => MinimumConnection)

@@ -22,6 +22,15 @@ export class ArchitectureType {
   surface?: string;
 }
 
+@ObjectType('Normalization', { description: 'Per-channel input normalisation: x = (pixel - mean) / std, pixels in [0, 1] (torchvision ToTensor then Normalize(mean, std)).' })
+export class NormalizationType {
+  @Field(() => [Float], { description: 'Per channel: the mean of the training images in [0, 1] pixel units.' })
+  mean!: number[];
+
+  @Field(() => [Float], { description: 'Per channel: the (population) standard deviation of the training images.' })
+  std!: number[];
+}
+
 @ObjectType('Dataset')
 export class DatasetType {
   @Field({ description: `One of ${list(DATASET_NAMES)}.` })
@@ -30,20 +39,23 @@ export class DatasetType {
   @Field({ nullable: true })
   dir?: string;
 
-  @Field(() => Int, { nullable: true })
-  trainSize?: number;
+  @Field(() => Int, { nullable: true, description: 'Training examples used (null only when this server cannot read the files).' })
+  trainSize?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Test examples used (null only when this server cannot read the files).' })
+  testSize?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Values per example (height x width x channels).' })
+  features?: number | null;
 
   @Field(() => Int, { nullable: true })
-  testSize?: number;
-
-  @Field(() => Int, { nullable: true })
-  features?: number;
-
-  @Field(() => Int, { nullable: true })
-  classes?: number;
+  classes?: number | null;
 
   @Field(() => Int, { nullable: true })
   seed?: number;
+
+  @Field(() => NormalizationType, { nullable: true, description: 'How inputs are normalised before the model; null for none (or when this server cannot read the files).' })
+  normalization?: NormalizationType | null;
 }
 
 @ObjectType('TrainingConfig', { description: 'How minima are trained: SGD with momentum and a step schedule.' })
@@ -114,7 +126,7 @@ export class DatasetInput {
   @Field({ description: `One of ${list(DATASET_NAMES)}.` })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'Directory of IDX or CIFAR binary files.' })
+  @Field(() => String, { nullable: true, description: 'Directory of IDX or CIFAR binary files (fashion-mnist: default /usr/share/datasets/fashion-mnist, Debian package dataset-fashion-mnist).' })
   dir?: string | null;
 
   @Field(() => Int, { nullable: true })

@@ -2,7 +2,7 @@
 // the engine's complete model and data specs (input shape and class count filled in from the
 // data set). Used to validate a landscape when it is created and by workers to build it.
 import { InvalidInputError } from '../../engine';
-import { validateDataSpec, validateModelSpec, resolveTrainConfig, type DataSpec, type ModelSpec, type TrainConfig } from '../../engine/neural';
+import { checkFashionMnistFiles, DataFileError, describeDataset, validateDataSpec, validateModelSpec, resolveTrainConfig, type DataSpec, type ModelSpec, type TrainConfig } from '../../engine/neural';
 import type { ArchitectureSpec, DatasetSpec, TrainingConfig } from '../../store/specs';
 import { InputError } from '../../store/errors';
 
@@ -11,6 +11,7 @@ export function datasetShape(dataset: DatasetSpec): { shape: [number, number, nu
   switch (dataset.name) {
     case 'mnist':
     case 'mnist-idx':
+    case 'fashion-mnist':
       return { shape: [28, 28, 1], classes: 10 };
     case 'cifar10':
       return { shape: [32, 32, 3], classes: 10 };
@@ -26,6 +27,8 @@ export function engineDataSpec(dataset: DatasetSpec): DataSpec {
   switch (dataset.name) {
     case 'mnist':
       return { kind: 'mnist', ...sizes };
+    case 'fashion-mnist':
+      return { kind: 'fashion-mnist', ...(dataset.dir ? { dir: dataset.dir } : {}), ...sizes };
     case 'mnist-idx':
     case 'cifar10':
     case 'cifar100':
@@ -77,10 +80,46 @@ export function validateEngineSpecs(architecture: ArchitectureSpec, dataset: Dat
     if (err instanceof InvalidInputError) throw err.within(field);
     throw err;
   }
+  // Missing files are told now, with the package that provides them, not when a run fails.
+  if (dataset.name === 'fashion-mnist') {
+    try {
+      checkFashionMnistFiles(dataset.dir);
+    } catch (err) {
+      if (err instanceof DataFileError) throw new InputError(`${field}.dataset.${dataset.dir ? 'dir' : 'name'}`, err.message);
+      throw err;
+    }
+  }
   try {
     validateModelSpec(engineModelSpec(architecture, dataset));
   } catch (err) {
     if (err instanceof InvalidInputError) throw new InputError(`${field}.architecture`, err.message);
     throw err;
+  }
+}
+
+/** A data set's sizes, shape and input normalisation as the engine sees them (Dataset in the API). */
+export interface DatasetFactsView {
+  trainSize: number | null;
+  testSize: number | null;
+  features: number;
+  classes: number;
+  /** Per-channel mean and std in [0, 1] pixel units; null when not normalised or the files cannot be read here. */
+  normalization: { mean: number[]; std: number[] } | null;
+}
+
+/**
+ * Facts of a stored data set spec. They need the training images (the normalisation is their
+ * statistics): where this process cannot read the files, the shape and the requested sizes are
+ * still told, the rest is null.
+ */
+export function datasetFacts(dataset: DatasetSpec): DatasetFactsView {
+  const { shape, classes } = datasetShape(dataset);
+  const features = shape[0] * shape[1] * shape[2];
+  try {
+    const facts = describeDataset(engineDataSpec(dataset));
+    return { trainSize: facts.trainSize, testSize: facts.testSize, features: facts.features, classes: facts.classes, normalization: facts.normalization };
+  } catch (err) {
+    if (!(err instanceof DataFileError)) throw err;
+    return { trainSize: dataset.trainSize ?? null, testSize: dataset.testSize ?? null, features, classes, normalization: null };
   }
 }

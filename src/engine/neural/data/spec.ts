@@ -34,6 +34,15 @@ export interface MnistIdxSpec extends CommonOptions {
   dir: string;
 }
 
+/**
+ * Fashion-MNIST IDX files (60 000 train / 10 000 test, 28x28 grey, 10 classes); `dir` defaults to
+ * /usr/share/datasets/fashion-mnist, where Debian's package dataset-fashion-mnist puts them.
+ */
+export interface FashionMnistSpec extends CommonOptions {
+  kind: 'fashion-mnist';
+  dir?: string;
+}
+
 /** CIFAR-10 / CIFAR-100 binary version in a local directory (or its cifar-*-bin subfolder). */
 export interface CifarSpec extends CommonOptions {
   kind: 'cifar10' | 'cifar100';
@@ -53,9 +62,9 @@ export interface SyntheticSpec extends CommonOptions {
   spread?: number;
 }
 
-export type DataSpec = MnistBundledSpec | MnistIdxSpec | CifarSpec | SyntheticSpec;
+export type DataSpec = MnistBundledSpec | MnistIdxSpec | FashionMnistSpec | CifarSpec | SyntheticSpec;
 export type DataKind = DataSpec['kind'];
-export const DATA_KINDS: readonly DataKind[] = ['mnist', 'mnist-idx', 'cifar10', 'cifar100', 'synthetic'];
+export const DATA_KINDS: readonly DataKind[] = ['mnist', 'mnist-idx', 'fashion-mnist', 'cifar10', 'cifar100', 'synthetic'];
 
 function positiveInt(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -121,6 +130,7 @@ function syntheticSpec(s: Fields, field: string, options: CommonOptions): Synthe
 const DATA_SPECS = namedTable<(s: Fields, field: string, options: CommonOptions) => DataSpec>('data set', {
   mnist: (_s, _field, options) => ({ kind: 'mnist', ...options }),
   'mnist-idx': (s, field, options) => ({ kind: 'mnist-idx', dir: nonEmptyString(`${field}.dir`, s.dir), ...options }),
+  'fashion-mnist': (s, field, options) => ({ kind: 'fashion-mnist', ...(s.dir !== undefined ? { dir: nonEmptyString(`${field}.dir`, s.dir) } : {}), ...options }),
   cifar10: (s, field, options) => ({ kind: 'cifar10', dir: nonEmptyString(`${field}.dir`, s.dir), ...options }),
   cifar100: (s, field, options) => ({ kind: 'cifar100', dir: nonEmptyString(`${field}.dir`, s.dir), ...options }),
   synthetic: syntheticSpec,
