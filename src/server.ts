@@ -11,6 +11,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ValidationRule } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { isLoopback, type Config } from './config';
@@ -113,14 +114,16 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
       {
         schema,
         context: (ctx) => context(socketAccess.get(ctx) ?? { scope: null }),
-        // Refused connections are closed with 4403 Forbidden by graphql-ws.
+        // A refused connection is closed with 4403 and a reason saying why (graphql-ws's own
+        // close, `Forbidden`, then finds the socket closing and sends nothing).
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
           try {
             socketAccess.set(ctx, await auth.authenticate(bearerToken(params.authorization ?? params.Authorization)));
           } catch (err) {
-            if (err instanceof AuthError) return false;
-            throw err;
+            if (!(err instanceof AuthError)) throw err;
+            ctx.extra.socket.close(CloseCode.Forbidden, closeReason(err.reason));
+            return false;
           }
           sockets.add(ctx);
           return true;
@@ -156,6 +159,15 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
           if (coerced.errors) return coerced.errors.map((e) => coded(e.message, 'BAD_USER_INPUT', e));
           return { schema, document, operationName: payload.operationName, variableValues: variables };
         },
+        // A subscription refused before its first event (unknown id): graphql-js answers with
+        // a result, which graphql-ws would send as `next` then `complete`; a stream that throws
+        // makes it an `error` message instead, the protocol's answer to a failed subscribe.
+        onOperation: async (_ctx, _id, _payload, args, operationResult) => {
+          const result = await operationResult;
+          if (isAsyncIterable(result) || !result.errors?.length || result.data) return undefined;
+          if (getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return undefined;
+          return refusedStream(result.errors);
+        },
         onClose: (ctx) => {
           sockets.delete(ctx);
         },
@@ -163,8 +175,11 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
         onNext: (_ctx, _id, _payload, _args, result) =>
           result.errors ? { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON(), e, log)) } : undefined,
         // Called for operations that fail parsing or validation, which graphql-ws leaves uncoded.
-        onError: (_ctx, _id, _payload, errors) =>
-          errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e, log)),
+        onError: (_ctx, _id, _payload, errors) => {
+          const refused = errors[0]?.originalError;
+          if (refused instanceof SubscriptionRefused) return refused.errors.map((e) => formatError(e.toJSON(), e, log));
+          return errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e, log));
+        },
       },
       wsServer,
     );
@@ -261,6 +276,31 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     await closeAll();
     throw err;
   }
+}
+
+function isAsyncIterable(value: object): value is AsyncIterable<unknown> {
+  return typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+}
+
+/** Carries the errors of a refused subscription through graphql-ws's `error` message. */
+class SubscriptionRefused extends Error {
+  constructor(readonly errors: readonly GraphQLError[]) {
+    super(errors[0]?.message ?? 'subscription refused');
+  }
+}
+
+// eslint-disable-next-line require-yield -- a stream that ends with an error before any event
+async function* refusedStream(errors: readonly GraphQLError[]): AsyncGenerator<never> {
+  throw new SubscriptionRefused(errors);
+}
+
+/** WebSocket close reasons are at most 123 bytes. */
+function closeReason(reason: AuthError['reason']): string {
+  return {
+    missing: 'missing token: send connectionParams { authorization: "Bearer <token>" }',
+    invalid: 'invalid token: not a neb-atlas token (neb_ and 43 characters)',
+    unknown: 'invalid or revoked token: no such token is stored',
+  }[reason ?? 'unknown'];
 }
 
 /** A GraphQLError with a code, as graphql-ws sends errors of onSubscribe. */

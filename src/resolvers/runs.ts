@@ -2,9 +2,9 @@
 // work is in src/jobs/runs.ts (starting) and in workers (doing).
 import { Arg, Ctx, ID, Int, Float, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { AutoNebConfigInput } from '../engine';
-import { TOPIC } from '../events';
 import type { PathCyclePayload, RunProgressPayload } from '../jobs/events';
 import * as runs from '../jobs/runs';
+import { pathCycleStream, runProgressStream } from '../runs/live';
 import { AutonebConfigInput, CycleEventType, RunProgressEventType, TrainingConfigInput } from '../schema/runs';
 import { MinimumType, RunType } from '../schema/records';
 import type { Minimum, Run } from '../store/entities';
@@ -89,9 +89,9 @@ export class RunMutationResolver {
 @Resolver()
 export class RunSubscriptionResolver {
   @Subscription(() => RunProgressEventType, {
-    topics: TOPIC.RUN_PROGRESS,
-    topicId: ({ args }: SubscribeResolverData<unknown, { runId: string }>) => args.runId,
-    description: 'Status changes, training progress and one event per AutoNEB cycle of a run.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { runId: string }, Context>) => runProgressStream(context.em, context.events, args.runId),
+    description:
+      'First the run as stored (status, progress, its path\'s latest cycle), then each change: status, training progress, one event per AutoNEB cycle. Completes after the event of a terminal status (SUCCEEDED, FAILED, CANCELLED); an unknown run is a NOT_FOUND error.',
   })
   async runProgress(@Root() payload: RunProgressPayload, @Arg('runId', () => ID) _runId: string, @Ctx() ctx: Context): Promise<RunProgressEventType> {
     const cycle = payload.pathId && payload.cycleIndex ? await storedCycle(ctx.em, payload.pathId, payload.cycleIndex) : null;
@@ -99,9 +99,9 @@ export class RunSubscriptionResolver {
   }
 
   @Subscription(() => CycleEventType, {
-    topics: TOPIC.PATH_CYCLES,
-    topicId: ({ args }: SubscribeResolverData<unknown, { pathId: string }>) => args.pathId,
-    description: 'Each new AutoNEB cycle of one path, as stored (re-read missed ones with `path { cycles }`).',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { pathId: string }, Context>) => pathCycleStream(context.em, context.events, args.pathId),
+    description:
+      "First the path's latest stored cycle (if any), then each new cycle. Completes when the path is COMPLETED, FAILED or CANCELLED (at once for a path that already is); an unknown path is a NOT_FOUND error.",
   })
   async pathCycles(@Root() payload: PathCyclePayload, @Arg('pathId', () => ID) _pathId: string, @Ctx() ctx: Context): Promise<CycleEventType> {
     const cycle = await storedCycle(ctx.em, payload.pathId, payload.cycleIndex);
