@@ -3,9 +3,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20250601000000Initial } from './Migration20250601000000_initial';
 import { Migration20261126000000Runs } from './Migration20261126000000_runs';
 import { Migration20261201000000ApiTokens } from './Migration20261201000000_api_tokens';
+import { Migration20261203000400Annotations } from './Migration20261203000400_annotations';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20250601000000_initial', class: Migration20250601000000Initial },
   { name: 'Migration20261126000000_runs', class: Migration20261126000000Runs },
   { name: 'Migration20261201000000_api_tokens', class: Migration20261201000000ApiTokens },
+  { name: 'Migration20261203000400_annotations', class: Migration20261203000400Annotations },
 ];

@@ -64,7 +64,7 @@ export async function trainMinima(
 
 /** Seeds not used by any minimum of the landscape yet: 1, 2, 3, ... */
 async function freshSeeds(em: EntityManager, landscape: Landscape, count: number): Promise<number[]> {
-  const used = new Set((await em.find(Minimum, { landscape }, { fields: ['seed'] })).map((m) => m.seed));
+  const used = new Set((await em.find(Minimum, { landscape, seed: { $ne: null } }, { fields: ['seed'] })).map((m) => m.seed));
   const seeds: number[] = [];
   for (let seed = 1; seeds.length < count; seed++) if (!used.has(seed)) seeds.push(seed);
   return seeds;
@@ -152,9 +152,14 @@ export async function importMinimum(s: RunServices, landscapeId: string, tensors
   }
   const bad = parameters.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new InputError('uploadId', `parameter ${bad} is ${parameters[bad]}; minima must be finite`);
-  const chosenSeed = seed ?? -1;
-  if (!Number.isInteger(chosenSeed) || chosenSeed < -1) throw new InputError('seed', `must be a non-negative integer, got ${seed}`);
+  const chosenSeed = seed ?? null;
+  if (chosenSeed !== null && (!Number.isInteger(chosenSeed) || chosenSeed < 0 || chosenSeed > 2 ** 31 - 1)) {
+    throw new InputError('seed', `must be an integer from 0 to 2^31-1, or null when unknown; got ${seed}`);
+  }
   const { minimum, run } = await s.em.transactional(async (em) => {
+    // A seed names one minimum of a landscape (it fixes initialisation and batch order).
+    const same = chosenSeed === null ? null : await em.findOne(Minimum, { landscape, seed: chosenSeed }, { fields: ['id'] });
+    if (same) throw new InputError('seed', `seed ${chosenSeed} is already used by minimum ${same.id} of this landscape; give another seed, or none if it is unknown`);
     const minimum = em.create(Minimum, { landscape, seed: chosenSeed, status: MinimumStatus.READY, parameters: vectorToBytes(parameters), parameterCount: parameters.length });
     const run = em.create(Run, { landscape, kind: RunKind.EVALUATE, config: { minimumId: minimum.id } satisfies EvaluateRunConfig as unknown as Record<string, unknown> });
     // The importing client follows its metrics through `minimum { run }`.

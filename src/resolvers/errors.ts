@@ -13,7 +13,7 @@ export function formatError(
   const original = unwrapResolverError(error);
   const where = { locations: formatted.locations, path: formatted.path };
   if (original instanceof InputError) {
-    return { message: original.message, ...where, extensions: { code: 'BAD_USER_INPUT', field: original.field } };
+    return { message: original.message, ...where, extensions: { ...original.details, code: 'BAD_USER_INPUT', field: original.field } };
   }
   if (original instanceof NotFoundError) {
     return { message: original.message, ...where, extensions: { code: 'NOT_FOUND', field: original.field } };

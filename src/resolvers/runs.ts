@@ -5,6 +5,7 @@ import type { AutoNebConfigInput } from '../engine';
 import type { PathCyclePayload, RunProgressPayload } from '../jobs/events';
 import * as runs from '../jobs/runs';
 import { pathCycleStream, runProgressStream } from '../runs/live';
+import { deleteMinimum } from '../runs/minima';
 import { AutonebConfigInput, CycleEventType, RunProgressEventType, TrainingConfigInput } from '../schema/runs';
 import { MinimumType, RunType } from '../schema/records';
 import type { Minimum, Run } from '../store/entities';
@@ -71,13 +72,26 @@ export class RunMutationResolver {
   async importMinimum(
     @Arg('landscapeId', () => ID) landscapeId: string,
     @Arg('uploadId', () => ID) uploadId: string,
-    @Arg('seed', () => Int, { nullable: true, description: 'Seed it was trained from, if known.' }) seed: number | null,
+    @Arg('seed', () => Int, { nullable: true, description: 'Seed it was trained from, if known (stored as null otherwise); a seed another minimum of the landscape has is refused.' }) seed: number | null,
     @Ctx() ctx: Context,
   ): Promise<Minimum> {
     const upload = ctx.uploads.get(uploadId);
     const { minimum } = await runs.importMinimum(services(ctx), landscapeId, upload.tensors, seed);
     ctx.uploads.delete(uploadId);
     return minimum;
+  }
+
+  @Mutation(() => ID, {
+    description:
+      'Deletes a minimum; returns its id. Refused (BAD_USER_INPUT, extensions.pathIds) while paths end in it, unless `cascade`, which deletes those paths with their cycles and pivots; refused while it is trained, or a path from it or an exploration of its landscape is under way. Landscape summaries, trees and suggestions exclude it from then on.',
+  })
+  async deleteMinimum(
+    @Arg('id', () => ID) id: string,
+    @Arg('cascade', () => Boolean, { defaultValue: false, description: 'Also delete the paths that end in it.' }) cascade: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<string> {
+    const { minimum } = await deleteMinimum(services(ctx), id, cascade);
+    return minimum.id;
   }
 
   @Mutation(() => RunType, { description: 'Stops a queued or running run within one step; what it finished stays stored.' })

@@ -6,6 +6,8 @@ export class InputError extends Error {
     /** Path of the offending field, e.g. `input.architecture.widths[1]`. */
     readonly field: string,
     problem: string,
+    /** Facts a client can act on without parsing the message (sent as GraphQL extensions). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(`${field}: ${problem}`);
     this.name = 'InputError';

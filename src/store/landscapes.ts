@@ -2,13 +2,16 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Landscape } from './entities';
 import { isId, NotFoundError } from './errors';
+import { parseNote, parseTags } from './annotations';
 import { parseLandscapeInput, type LandscapeInputData } from './landscape-input';
 import { paginate, type Page, type PageArgs, type PageLimits } from './pagination';
 
 export async function createLandscape(em: EntityManager, input: LandscapeInputData): Promise<Landscape> {
   // Validate everything before touching the database: bad input writes nothing.
   const definition = parseLandscapeInput(input);
-  const landscape = em.create(Landscape, definition);
+  const tags = parseTags(input.tags ?? [], 'input.tags');
+  const note = parseNote(input.note ?? null, 'input.note');
+  const landscape = em.create(Landscape, { ...definition, tags, note });
   await em.persistAndFlush(landscape);
   return landscape;
 }
@@ -19,8 +22,9 @@ export async function findLandscape(em: EntityManager, id: string, field = 'id')
   return landscape;
 }
 
-export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits): Promise<Page<Landscape>> {
-  return paginate(em, Landscape, {}, args, limits);
+/** `tags`: only landscapes carrying every one of them. */
+export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits, tags?: readonly string[] | null): Promise<Page<Landscape>> {
+  return paginate(em, Landscape, tags?.length ? { tags: { $contains: [...tags] } } : {}, args, limits);
 }
 
 /** Deletes a landscape with its minima, runs, paths, cycles and pivots (foreign keys cascade). */

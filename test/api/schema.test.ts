@@ -66,3 +66,13 @@ test('enums carry the data model values', () => {
   assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE']);
   assert.deepEqual(values('RunStatus'), ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']);
 });
+
+test('arguments are declared in reading order, as the resolvers take them', () => {
+  const args = (type: string, field: string) => (schema.getType(type) as GraphQLObjectType).getFields()[field].args.map((a) => a.name);
+  assert.deepEqual(args('Mutation', 'trainMinima'), ['landscapeId', 'count', 'seeds', 'config']);
+  assert.deepEqual(args('Mutation', 'connectMinima'), ['a', 'b', 'config']);
+  assert.deepEqual(args('Mutation', 'evaluatePath'), ['pathId', 'pointsPerSegment']);
+  assert.deepEqual(args('Mutation', 'exploreLandscape'), ['landscapeId', 'maxPairs', 'parallel', 'tolerance', 'config']);
+  assert.deepEqual(args('Mutation', 'importMinimum'), ['landscapeId', 'uploadId', 'seed']);
+  assert.deepEqual(args('Query', 'runs'), ['first', 'after', 'status', 'kind']);
+});
