@@ -44,8 +44,8 @@ test('growing lists are connections with edges, pageInfo and totalCount', () => 
   }
   assert.deepEqual(fields('PageInfo'), ['endCursor', 'hasNextPage', 'hasPreviousPage', 'startCursor']);
   const landscapes = type('Query').getFields().landscapes;
-  assert.deepEqual(landscapes.args.map((a) => a.name), ['first', 'after']);
-  assert.deepEqual(type('Query').getFields().runs.args.map((a) => a.name).sort(), ['after', 'first', 'kind', 'status']);
+  assert.deepEqual(landscapes.args.map((a) => a.name), ['first', 'after', 'tags']);
+  assert.deepEqual(type('Query').getFields().runs.args.map((a) => a.name).sort(), ['after', 'first', 'kind', 'status', 'tags']);
 });
 
 test('a path exposes minima, saddle, pivots and cycles; ids are ID', () => {
@@ -74,5 +74,5 @@ test('arguments are declared in reading order, as the resolvers take them', () =
   assert.deepEqual(args('Mutation', 'evaluatePath'), ['pathId', 'pointsPerSegment']);
   assert.deepEqual(args('Mutation', 'exploreLandscape'), ['landscapeId', 'maxPairs', 'parallel', 'tolerance', 'config']);
   assert.deepEqual(args('Mutation', 'importMinimum'), ['landscapeId', 'uploadId', 'seed']);
-  assert.deepEqual(args('Query', 'runs'), ['first', 'after', 'status', 'kind']);
+  assert.deepEqual(args('Query', 'runs'), ['first', 'after', 'status', 'kind', 'tags']);
 });
