@@ -146,3 +146,30 @@ test('deleteMinimum: unknown ids are NOT_FOUND; work under way blocks it; an imp
     await worker.start();
   }
 });
+
+test('connectMinima: config.base is validated (a negative learning rate refused naming the field) and applied to every cycle', async () => {
+  const bySeed = await minimaBySeed(server, landscapeId);
+  const [a, b] = [bySeed.get(3)!.id, bySeed.get(4)!.id];
+  const connect = (config: Record<string, unknown>) => server.gql('mutation($a: ID!, $b: ID!, $config: AutonebConfigInput) { connectMinima(a: $a, b: $b, config: $config) { id config } }', { a, b, config });
+  const paths = async () => (await server.gql('query($id: ID!) { landscape(id: $id) { paths { totalCount } } }', { id: landscapeId })).data!.landscape.paths.totalCount;
+  const before = await paths();
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ base: { learningRate: -1 } }, 'config.base.learningRate', /must be a finite number > 0, got -1/],
+    [{ preset: 'surface', base: { learningRate: 0.05 } }, 'config.base.learningRate', /preset "surface" changes learningRate from cycle to cycle/],
+    [{ ...surfaceSchedule(2), base: { steps: 5 } }, 'config.base.steps', /config\.cycles\[0\] sets steps too/],
+    [{ base: { optimizer: { momentum: 1.5 } } }, 'config.base.optimizer.momentum', /must be in \[0, 1\)/],
+  ];
+  for (const [config, field, pattern] of cases) {
+    const err = firstError(await connect(config));
+    assert.deepEqual([err?.code, err?.field], ['BAD_USER_INPUT', field], JSON.stringify(config));
+    assert.match(err!.message, pattern);
+  }
+  assert.equal(await paths(), before, 'no path stored');
+  const res = await connect({ preset: 'surface', base: { climbing: true, evaluationPoints: 3 } });
+  assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+  const cycles = (res.data!.connectMinima.config as { cycles: { climbing: boolean; evaluationPoints: number; learningRate: number }[] }).cycles;
+  assert.equal(cycles.length, 14);
+  assert.ok(cycles.every((c) => c.climbing && c.evaluationPoints === 3));
+  assert.deepEqual([cycles[0].learningRate, cycles[6].learningRate, cycles[10].learningRate], [0.01, 0.001, 0.0001]);
+  await mutate(server, 'mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: res.data!.connectMinima.id });
+});
