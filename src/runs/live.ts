@@ -4,10 +4,9 @@
 // between the two; a change that repeats what was last sent is dropped.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TOPIC, topicName, type EventBus, type TopicEvent } from '../events';
-import type { PathCyclePayload, RunProgressPayload } from '../jobs/events';
-import { TERMINAL_STATUSES } from '../jobs/worker';
+import type { PathCyclePayload, RunProgressPayload } from './events';
 import { Cycle, Path, type Run } from '../store/entities';
-import { PathStatus, RunKind, type RunStatus } from '../store/enums';
+import { PathStatus, RunKind, TERMINAL_STATUSES, type RunStatus } from '../store/enums';
 import { findPath, findRun } from '../store/records';
 
 const TERMINAL_PATH_STATUSES: readonly PathStatus[] = [PathStatus.COMPLETED, PathStatus.FAILED, PathStatus.CANCELLED];

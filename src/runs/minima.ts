@@ -3,10 +3,10 @@
 // it is under way, so nothing half-written is left. Landscape averages, the spanning tree and
 // suggestions are computed from the stored minima and paths, so they exclude it from then on.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { cancelRun, type RunServices } from '../jobs/runs';
+import { cancelRun, type RunServices } from './service';
 import { Minimum, Path, Run } from '../store/entities';
 import { PathStatus, RunKind, RunStatus } from '../store/enums';
-import { InputError } from '../store/errors';
+import { DetailedInputError, InputError } from '../store/errors';
 import { findMinimum } from '../store/records';
 
 const ACTIVE = [RunStatus.QUEUED, RunStatus.RUNNING];
@@ -25,7 +25,7 @@ export async function deleteMinimum(s: RunServices, id: string, cascade: boolean
   if (paths.length > 0 && !cascade) {
     const named = paths.slice(0, NAMED_PATHS).map((p) => p.id);
     const more = paths.length > named.length ? ` and ${paths.length - named.length} more` : '';
-    throw new InputError('id', `minimum ${minimum.id} is an end of ${paths.length} path${paths.length === 1 ? '' : 's'} (${named.join(', ')}${more}); delete with cascade: true to delete them too`, { pathIds: paths.map((p) => p.id) });
+    throw new DetailedInputError('id', `minimum ${minimum.id} is an end of ${paths.length} path${paths.length === 1 ? '' : 's'} (${named.join(', ')}${more}); delete with cascade: true to delete them too`, { pathIds: paths.map((p) => p.id) });
   }
   await refuseWhileInUse(s.em, minimum, paths);
   // Its own EVALUATE run (an import's metrics) has nothing left to do: stop it first.

@@ -1,27 +1,28 @@
-// Domain errors of the store. They know nothing of GraphQL; the API maps them to error codes
-// (InputError -> BAD_USER_INPUT, NotFoundError -> NOT_FOUND). Messages start with the field.
+// Domain errors of the store. They know nothing of GraphQL; the API maps every FieldError to a
+// code (src/api/errors.ts): NotFoundError -> NOT_FOUND, the rest -> BAD_USER_INPUT.
+import { FieldError } from '../engine/errors';
 
-export class InputError extends Error {
+/** Bad input to a store operation (a seed used twice, a config the landscape cannot take). */
+export class InputError extends FieldError {}
+
+/** Bad input with facts a client can act on without parsing the message (GraphQL extensions). */
+export class DetailedInputError extends InputError {
   constructor(
-    /** Path of the offending field, e.g. `input.architecture.widths[1]`. */
-    readonly field: string,
-    problem: string,
-    /** Facts a client can act on without parsing the message (sent as GraphQL extensions). */
-    readonly details?: Record<string, unknown>,
+    field: string,
+    detail: string,
+    readonly extensions: Record<string, unknown>,
   ) {
-    super(`${field}: ${problem}`);
-    this.name = 'InputError';
+    super(field, detail);
   }
 }
 
-export class NotFoundError extends Error {
+export class NotFoundError extends FieldError {
   constructor(
     readonly entity: string,
     readonly id: string,
-    readonly field: string = 'id',
+    field = 'id',
   ) {
-    super(`${field}: no ${entity} with id ${JSON.stringify(id)}`);
-    this.name = 'NotFoundError';
+    super(field, `no ${entity} with id ${JSON.stringify(id)}`);
   }
 }
 

@@ -2,16 +2,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Landscape } from './entities';
 import { isId, NotFoundError } from './errors';
-import { parseNote, parseTags } from './annotations';
-import { parseLandscapeInput, type LandscapeInputData } from './landscape-input';
 import { paginate, type Page, type PageArgs, type PageLimits } from './pagination';
 
-export async function createLandscape(em: EntityManager, input: LandscapeInputData): Promise<Landscape> {
-  // Validate everything before touching the database: bad input writes nothing.
-  const definition = parseLandscapeInput(input);
-  const tags = parseTags(input.tags ?? [], 'input.tags');
-  const note = parseNote(input.note ?? null, 'input.note');
-  const landscape = em.create(Landscape, { ...definition, tags, note });
+/** Stores a validated definition (runs/bridge/landscape-input.ts validates what users send). */
+export async function createLandscape(em: EntityManager, definition: Pick<Landscape, 'name' | 'architecture' | 'dataset' | 'training' | 'autonebPreset'> & Partial<Pick<Landscape, 'tags' | 'note'>>): Promise<Landscape> {
+  const landscape = em.create(Landscape, definition);
   await em.persistAndFlush(landscape);
   return landscape;
 }

@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from 'graphql-ws';
-import { newToken } from '../../src/auth';
+import { newToken } from '../../src/http/auth';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CANCEL, CONNECT, PATH_CYCLES, RUN_PROGRESS, TRAIN, TestWorker, createLandscape, minimaBySeed, mutate, surfaceSchedule, until, waitForRun, type CycleFields, type RunProgressEvent } from '../runs/helpers';
 
