@@ -75,4 +75,7 @@ test('arguments are declared in reading order, as the resolvers take them', () =
   assert.deepEqual(args('Mutation', 'exploreLandscape'), ['landscapeId', 'maxPairs', 'parallel', 'tolerance', 'config']);
   assert.deepEqual(args('Mutation', 'importMinimum'), ['landscapeId', 'uploadId', 'seed']);
   assert.deepEqual(args('Query', 'runs'), ['first', 'after', 'status', 'kind', 'tags']);
+  // The signature: deleteMinimum(id: ID!, cascade: Boolean = false).
+  const [id, cascade] = (schema.getType('Mutation') as GraphQLObjectType).getFields().deleteMinimum.args;
+  assert.deepEqual([id.name, String(id.type), cascade.name, String(cascade.type), cascade.defaultValue], ['id', 'ID!', 'cascade', 'Boolean', false]);
 });

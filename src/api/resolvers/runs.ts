@@ -87,10 +87,10 @@ export class RunMutationResolver {
   })
   async deleteMinimum(
     @Arg('id', () => ID) id: string,
-    @Arg('cascade', () => Boolean, { defaultValue: false, description: 'Also delete the paths that end in it.' }) cascade: boolean,
+    @Arg('cascade', () => Boolean, { nullable: true, defaultValue: false, description: 'Also delete the paths that end in it.' }) cascade: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<string> {
-    const { minimum } = await deleteMinimum(services(ctx), id, cascade);
+    const { minimum } = await deleteMinimum(services(ctx), id, cascade ?? false);
     return minimum.id;
   }
 
