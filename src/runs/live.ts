@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TOPIC, topicName, type EventBus, type TopicEvent } from '../events';
 import type { PathCyclePayload, RunProgressPayload } from './events';
-import { Cycle, Path, type Run } from '../store/entities';
+import { Cycle, type Run } from '../store/entities';
 import { PathStatus, RunKind, TERMINAL_STATUSES, type RunStatus } from '../store/enums';
 import { findPath, findRun } from '../store/records';
 
