@@ -6,6 +6,7 @@ import { Migration20261201000000ApiTokens } from './Migration20261201000000_api_
 import { Migration20261203000100AutonebConvergence } from './Migration20261203000100_autoneb_convergence';
 import { Migration20261203000200Curvature } from './Migration20261203000200_curvature';
 import { Migration20261203000300Alignment } from './Migration20261203000300_alignment';
+import { Migration20261203000400Annotations } from './Migration20261203000400_annotations';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20250601000000_initial', class: Migration20250601000000Initial },
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000100_autoneb_convergence', class: Migration20261203000100AutonebConvergence },
   { name: 'Migration20261203000200_curvature', class: Migration20261203000200Curvature },
   { name: 'Migration20261203000300_alignment', class: Migration20261203000300Alignment },
+  { name: 'Migration20261203000400_annotations', class: Migration20261203000400Annotations },
 ];

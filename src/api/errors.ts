@@ -5,7 +5,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { FieldError } from '../engine/errors';
-import { NotFoundError } from '../store/errors';
+import { DetailedInputError, NotFoundError } from '../store/errors';
 
 /** The codes this API answers with, in `extensions.code` (README "Errors"). */
 export const ERROR_CODES = {
@@ -36,7 +36,10 @@ export function formatError(
   const original = unwrapResolverError(error);
   const where = { locations: formatted.locations, path: formatted.path };
   const coded = fieldErrorCode(original);
-  if (coded) return { message: (original as Error).message, ...where, extensions: { ...coded } };
+  if (coded) {
+    const facts = original instanceof DetailedInputError ? original.extensions : {};
+    return { message: (original as Error).message, ...where, extensions: { ...facts, ...coded } };
+  }
   const code = formatted.extensions?.code;
   if (code !== undefined && code !== ERROR_CODES.INTERNAL_SERVER_ERROR) {
     // Errors of the GraphQL layer itself (syntax, validation, variable coercion) are safe to show.

@@ -81,8 +81,8 @@ export interface ReportFiles {
 export async function writeReport(data: ReportData, outDir: string, extra: { preamble?: string } = {}): Promise<ReportFiles> {
   mkdirSync(outDir, { recursive: true });
   const { landscape: l, paths, tree } = data;
-  // Named M1, M2, ... in seed order (imported minima, seed -1, first), the same on every report.
-  const minima = [...data.minima].sort((x, y) => x.seed - y.seed || x.id.localeCompare(y.id));
+  // Named M1, M2, ... in seed order (imported minima without a seed first), the same on every report.
+  const minima = [...data.minima].sort((x, y) => (x.seed ?? -1) - (y.seed ?? -1) || x.id.localeCompare(y.id));
   const label = new Map(minima.map((m, i) => [m.id, `M${i + 1}`]));
   const name = (id: string) => label.get(id) ?? short(id);
   const treePaths = new Set(tree.edges.map((e) => e.pathId));
@@ -109,7 +109,7 @@ export async function writeReport(data: ReportData, outDir: string, extra: { pre
   );
 
   lines.push('## Minima', '', '| Minimum | Id | Seed | Status | Train loss | Test loss | Train error % | Test error % |', '|---|---|---:|---|---:|---:|---:|---:|');
-  for (const m of minima) lines.push(`| ${name(m.id)} | \`${short(m.id)}\` | ${m.seed} | ${m.status} | ${num(m.trainLoss)} | ${num(m.testLoss)} | ${pct(m.trainError)} | ${pct(m.testError)} |`);
+  for (const m of minima) lines.push(`| ${name(m.id)} | \`${short(m.id)}\` | ${m.seed ?? '–'} | ${m.status} | ${num(m.trainLoss)} | ${num(m.testLoss)} | ${pct(m.trainError)} | ${pct(m.testError)} |`);
   lines.push('');
 
   lines.push(

@@ -48,7 +48,8 @@ export interface LandscapeInfo {
 
 export interface MinimumInfo {
   id: string;
-  seed: number;
+  /** Null for an imported minimum whose seed was not given. */
+  seed: number | null;
   status: string;
   parameterCount: number | null;
   trainLoss: number | null;

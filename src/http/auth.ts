@@ -18,6 +18,9 @@ export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
 /** Recognisable prefix (secret scanners, logs); the rest is 32 random bytes, base64url. */
 export const TOKEN_PREFIX = 'neb_';
 
+/** What newToken makes: the prefix and 32 bytes in base64url (43 characters). */
+const TOKEN_SHAPE = /^neb_[A-Za-z0-9_-]{43}$/;
+
 export function newToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
@@ -57,10 +60,14 @@ export type Need = 'read' | 'write';
 export const AUTH_CODES = { UNAUTHENTICATED: 401, FORBIDDEN: 403 } as const;
 export type AuthCode = keyof typeof AUTH_CODES;
 
+/** Why a token was refused: none sent, not a token at all, or one that is not stored (never was, or revoked). */
+export type RefusedToken = 'missing' | 'invalid' | 'unknown';
+
 export class AuthError extends Error {
   constructor(
     readonly code: AuthCode,
     message: string,
+    readonly reason?: RefusedToken,
   ) {
     super(message);
     this.name = 'AuthError';
@@ -103,10 +110,11 @@ export class Authenticator {
     if (!this.options.enabled) return { scope: 'write' };
     if (token === null) {
       if (this.options.publicReads) return { scope: null };
-      throw new AuthError('UNAUTHENTICATED', 'authentication required: send `Authorization: Bearer <token>` (create one with `neb-atlas token create --scope read|write`)');
+      throw new AuthError('UNAUTHENTICATED', 'authentication required: send `Authorization: Bearer <token>` (create one with `neb-atlas token create --scope read|write`)', 'missing');
     }
+    if (!TOKEN_SHAPE.test(token)) throw new AuthError('UNAUTHENTICATED', `invalid token: a neb-atlas token is ${TOKEN_PREFIX} and 43 characters`, 'invalid');
     const scope = await this.lookup(token);
-    if (!scope) throw new AuthError('UNAUTHENTICATED', 'invalid or revoked token');
+    if (!scope) throw new AuthError('UNAUTHENTICATED', 'invalid or revoked token', 'unknown');
     return { scope };
   }
 

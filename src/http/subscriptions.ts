@@ -3,9 +3,9 @@
 // graphql-ws's thin `ws` adapter.
 import type { Server } from 'node:http';
 import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
+import { CloseCode, type ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { formatError, type Context } from '../api/resolvers';
 import { AuthError, type Access } from './auth';
 import { MAX_TOKENS } from './limits';
@@ -41,14 +41,16 @@ export function subscriptionServerOptions(options: SubscriptionOptions, sockets:
   return {
     schema,
     context: (ctx) => options.context(accessOf(ctx)),
-    // Refused connections are closed with 4403 Forbidden by graphql-ws.
+    // A refused connection is closed with 4403 and a reason saying why (graphql-ws's own close,
+    // `Forbidden`, then finds the socket closing and sends nothing).
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
       try {
         socketAccess.set(ctx, await options.authenticate(params.authorization ?? params.Authorization));
       } catch (err) {
-        if (err instanceof AuthError) return false;
-        throw err;
+        if (!(err instanceof AuthError)) throw err;
+        (ctx.extra.socket as WebSocket).close(CloseCode.Forbidden, closeReason(err.reason));
+        return false;
       }
       sockets.add(ctx);
       return true;
@@ -84,6 +86,15 @@ export function subscriptionServerOptions(options: SubscriptionOptions, sockets:
       if (coerced.errors) return coerced.errors.map((e) => coded(e.message, 'BAD_USER_INPUT', e));
       return { schema, document, operationName: payload.operationName, variableValues: variables };
     },
+    // A subscription refused before its first event (unknown id): graphql-js answers with a
+    // result, which graphql-ws would send as `next` then `complete`; a stream that throws makes it
+    // an `error` message instead, the protocol's answer to a failed subscribe.
+    onOperation: async (_ctx, _id, _payload, args, operationResult) => {
+      const result = await operationResult;
+      if (isAsyncIterable(result) || !result.errors?.length || result.data) return undefined;
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return undefined;
+      return refusedStream(result.errors);
+    },
     onClose: (ctx) => {
       sockets.delete(ctx);
     },
@@ -91,9 +102,37 @@ export function subscriptionServerOptions(options: SubscriptionOptions, sockets:
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON(), e, log)) } : undefined,
     // Called for operations that fail parsing or validation, which graphql-ws leaves uncoded.
-    onError: (_ctx, _id, _payload, errors) =>
-      errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e, log)),
+    onError: (_ctx, _id, _payload, errors) => {
+      const refused = errors[0]?.originalError;
+      if (refused instanceof SubscriptionRefused) return refused.errors.map((e) => formatError(e.toJSON(), e, log));
+      return errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e, log));
+    },
   };
+}
+
+function isAsyncIterable(value: object): value is AsyncIterable<unknown> {
+  return typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+}
+
+/** Carries the errors of a refused subscription through graphql-ws's `error` message. */
+class SubscriptionRefused extends Error {
+  constructor(readonly errors: readonly GraphQLError[]) {
+    super(errors[0]?.message ?? 'subscription refused');
+  }
+}
+
+// eslint-disable-next-line require-yield -- a stream that ends with an error before any event
+async function* refusedStream(errors: readonly GraphQLError[]): AsyncGenerator<never> {
+  throw new SubscriptionRefused(errors);
+}
+
+/** WebSocket close reasons are at most 123 bytes. */
+function closeReason(reason: AuthError['reason']): string {
+  return {
+    missing: 'missing token: send connectionParams { authorization: "Bearer <token>" }',
+    invalid: 'invalid token: not a neb-atlas token (neb_ and 43 characters)',
+    unknown: 'invalid or revoked token: no such token is stored',
+  }[reason ?? 'unknown'];
 }
 
 /** Serves subscriptions on the HTTP server; `count` is the subscriptions running now. */

@@ -76,7 +76,7 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
       format: 'pt',
       minimumId: minimum.id,
       landscapeId: withParams.landscape.id,
-      seed: String(minimum.seed),
+      ...(minimum.seed === null ? {} : { seed: String(minimum.seed) }),
       trainLoss: String(minimum.trainLoss ?? ''),
       testLoss: String(minimum.testLoss ?? ''),
       ...datasetMetadata(withParams.landscape),

@@ -14,6 +14,7 @@ import { parseLandscapeInput, parseTraining, type LandscapeInputData } from './b
 import type { TrainingConfig } from '../store/specs';
 import { findMinimum, findPath, findRun } from '../store/records';
 import { abandonRecords } from './abandon';
+import { parseNote, parseTags } from './annotations';
 import type { RunEvents } from './events';
 import type { JobQueue } from './queue';
 import { TERMINAL_STATUSES } from '../store/enums';
@@ -62,7 +63,7 @@ export async function trainMinima(
 
 /** Seeds not used by any minimum of the landscape yet: 1, 2, 3, ... */
 async function freshSeeds(em: EntityManager, landscape: Landscape, count: number): Promise<number[]> {
-  const used = new Set((await em.find(Minimum, { landscape }, { fields: ['seed'] })).map((m) => m.seed));
+  const used = new Set((await em.find(Minimum, { landscape, seed: { $ne: null } }, { fields: ['seed'] })).map((m) => m.seed));
   const seeds: number[] = [];
   for (let seed = 1; seeds.length < count; seed++) if (!used.has(seed)) seeds.push(seed);
   return seeds;
@@ -182,9 +183,14 @@ export async function importMinimum(s: RunServices, landscapeId: string, tensors
   }
   const bad = parameters.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new InputError('uploadId', `parameter ${bad} is ${parameters[bad]}; minima must be finite`);
-  const chosenSeed = seed ?? -1;
-  if (!Number.isInteger(chosenSeed) || chosenSeed < -1) throw new InputError('seed', `must be a non-negative integer, got ${seed}`);
+  const chosenSeed = seed ?? null;
+  if (chosenSeed !== null && (!Number.isInteger(chosenSeed) || chosenSeed < 0 || chosenSeed > 2 ** 31 - 1)) {
+    throw new InputError('seed', `must be an integer from 0 to 2^31-1, or null when unknown; got ${seed}`);
+  }
   const { minimum, run } = await s.em.transactional(async (em) => {
+    // A seed names one minimum of a landscape (it fixes initialisation and batch order).
+    const same = chosenSeed === null ? null : await em.findOne(Minimum, { landscape, seed: chosenSeed }, { fields: ['id'] });
+    if (same) throw new InputError('seed', `seed ${chosenSeed} is already used by minimum ${same.id} of this landscape; give another seed, or none if it is unknown`);
     const minimum = em.create(Minimum, { landscape, seed: chosenSeed, status: MinimumStatus.READY, parameters: vectorToBytes(parameters), parameterCount: parameters.length });
     const run = em.create(Run, { landscape, kind: RunKind.EVALUATE, config: storedConfig(RunKind.EVALUATE, { minimumId: minimum.id }) });
     // The importing client follows its metrics through `minimum { run }`.
@@ -225,5 +231,6 @@ function withoutNulls<T extends object>(object: T): Partial<T> {
 
 /** A new landscape: the user's definition validated (nothing is written when any field is bad), then stored. */
 export function createLandscape(em: EntityManager, input: LandscapeInputData): Promise<Landscape> {
-  return storeLandscape(em, parseLandscapeInput(input));
+  const definition = parseLandscapeInput(input);
+  return storeLandscape(em, { ...definition, tags: parseTags(input.tags ?? [], 'input.tags'), note: parseNote(input.note ?? null, 'input.note') });
 }

@@ -111,12 +111,14 @@ export class RunWorker {
 
     if (job.retryCount > 0) run.resumeCount += 1;
     run.workerId = this.id;
-    if (run.status === RunStatus.QUEUED) {
+    const starting = run.status === RunStatus.QUEUED;
+    if (starting) {
       run.status = RunStatus.RUNNING;
       run.startedAt = new Date();
     }
     await em.flush();
-    await this.runEvents.runProgress(run);
+    // Announced once, when the run starts: later steps would repeat the last cycle's event.
+    if (starting) await this.runEvents.runProgress(run);
 
     const controller = new AbortController();
     this.active.set(runId, controller);

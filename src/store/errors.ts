@@ -5,6 +5,17 @@ import { FieldError } from '../engine/errors';
 /** Bad input to a store operation (a seed used twice, a config the landscape cannot take). */
 export class InputError extends FieldError {}
 
+/** Bad input with facts a client can act on without parsing the message (GraphQL extensions). */
+export class DetailedInputError extends InputError {
+  constructor(
+    field: string,
+    detail: string,
+    readonly extensions: Record<string, unknown>,
+  ) {
+    super(field, detail);
+  }
+}
+
 export class NotFoundError extends FieldError {
   constructor(
     readonly entity: string,

@@ -5,7 +5,7 @@ import { isId, NotFoundError } from './errors';
 import { paginate, type Page, type PageArgs, type PageLimits } from './pagination';
 
 /** Stores a validated definition (runs/bridge/landscape-input.ts validates what users send). */
-export async function createLandscape(em: EntityManager, definition: Pick<Landscape, 'name' | 'architecture' | 'dataset' | 'training' | 'autonebPreset'>): Promise<Landscape> {
+export async function createLandscape(em: EntityManager, definition: Pick<Landscape, 'name' | 'architecture' | 'dataset' | 'training' | 'autonebPreset'> & Partial<Pick<Landscape, 'tags' | 'note'>>): Promise<Landscape> {
   const landscape = em.create(Landscape, definition);
   await em.persistAndFlush(landscape);
   return landscape;
@@ -17,8 +17,9 @@ export async function findLandscape(em: EntityManager, id: string, field = 'id')
   return landscape;
 }
 
-export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits): Promise<Page<Landscape>> {
-  return paginate(em, Landscape, {}, args, limits);
+/** `tags`: only landscapes carrying every one of them. */
+export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits, tags?: readonly string[] | null): Promise<Page<Landscape>> {
+  return paginate(em, Landscape, tags?.length ? { tags: { $contains: [...tags] } } : {}, args, limits);
 }
 
 /** Deletes a landscape with its minima, runs, paths, cycles and pivots (foreign keys cascade). */

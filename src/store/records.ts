@@ -25,6 +25,8 @@ export interface RunFilter {
   landscapeId?: string;
   status?: RunStatus | null;
   kind?: RunKind | null;
+  /** Only runs carrying every one of these tags. */
+  tags?: readonly string[] | null;
 }
 
 export function listRuns(em: EntityManager, filter: RunFilter, args: PageArgs, limits: PageLimits): Promise<Page<Run>> {
@@ -32,6 +34,7 @@ export function listRuns(em: EntityManager, filter: RunFilter, args: PageArgs, l
   if (filter.landscapeId) where.landscape = filter.landscapeId;
   if (filter.status) where.status = filter.status;
   if (filter.kind) where.kind = filter.kind;
+  if (filter.tags?.length) where.tags = { $contains: [...filter.tags] };
   return paginate(em, Run, where, args, limits);
 }
 

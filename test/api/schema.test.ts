@@ -44,8 +44,8 @@ test('growing lists are connections with edges, pageInfo and totalCount', () => 
   }
   assert.deepEqual(fields('PageInfo'), ['endCursor', 'hasNextPage', 'hasPreviousPage', 'startCursor']);
   const landscapes = type('Query').getFields().landscapes;
-  assert.deepEqual(landscapes.args.map((a) => a.name), ['first', 'after']);
-  assert.deepEqual(type('Query').getFields().runs.args.map((a) => a.name).sort(), ['after', 'first', 'kind', 'status']);
+  assert.deepEqual(landscapes.args.map((a) => a.name), ['first', 'after', 'tags']);
+  assert.deepEqual(type('Query').getFields().runs.args.map((a) => a.name).sort(), ['after', 'first', 'kind', 'status', 'tags']);
 });
 
 test('a path exposes minima, saddle, pivots and cycles; ids are ID', () => {
@@ -77,4 +77,17 @@ test('curvature (issue 19): computeCurvature(target, k = 5), Minimum.curvature a
   assert.deepEqual(['largest', 'smallest', 'trace', 'tangentCurvature', 'negativeCount', 'threshold', 'evaluations'].map((f) => String(c[f].type)), ['[Float!]!', '[Float!]!', 'Float', 'Float', 'Int!', 'Float!', 'Int!']);
   assert.equal(String(type('Minimum').getFields().curvature.type), 'Curvature');
   assert.equal(String(type('Saddle').getFields().curvature.type), 'Curvature');
+});
+
+test('arguments are declared in reading order, as the resolvers take them', () => {
+  const args = (type: string, field: string) => (schema.getType(type) as GraphQLObjectType).getFields()[field].args.map((a) => a.name);
+  assert.deepEqual(args('Mutation', 'trainMinima'), ['landscapeId', 'count', 'seeds', 'config']);
+  assert.deepEqual(args('Mutation', 'connectMinima'), ['a', 'b', 'config', 'align']);
+  assert.deepEqual(args('Mutation', 'evaluatePath'), ['pathId', 'pointsPerSegment']);
+  assert.deepEqual(args('Mutation', 'exploreLandscape'), ['landscapeId', 'maxPairs', 'parallel', 'tolerance', 'config', 'align']);
+  assert.deepEqual(args('Mutation', 'importMinimum'), ['landscapeId', 'uploadId', 'seed']);
+  assert.deepEqual(args('Query', 'runs'), ['first', 'after', 'status', 'kind', 'tags']);
+  // The issue's signature: deleteMinimum(id: ID!, cascade: Boolean = false).
+  const [id, cascade] = (schema.getType('Mutation') as GraphQLObjectType).getFields().deleteMinimum.args;
+  assert.deepEqual([id.name, String(id.type), cascade.name, String(cascade.type), cascade.defaultValue], ['id', 'ID!', 'cascade', 'Boolean', false]);
 });

@@ -131,3 +131,39 @@ test('bad configs throw an error naming the field', () => {
   // @ts-expect-error unknown top-level key on purpose
   assert.throws(() => resolveAutoNebConfig({ cycle: [] }), /config\.cycle: unknown setting/);
 });
+
+const refused = (config: Parameters<typeof resolveAutoNebConfig>[0], pattern: RegExp) =>
+  assert.throws(() => resolveAutoNebConfig(config), (e: Error) => e instanceof InvalidInputError && pattern.test(e.message), String(pattern));
+
+test('every base field is validated, also where the cycles would hide it', () => {
+  refused({ base: { learningRate: -1 } }, /^config\.base\.learningRate: must be a finite number > 0, got -1$/);
+  refused({ preset: 'tiny', base: { steps: -3 } }, /^config\.base\.steps: must be an integer >= 0, got -3$/);
+  refused({ preset: 'surface', base: { optimizer: { weightDecay: -1 } } }, /^config\.base\.optimizer\.weightDecay: must be a finite number >= 0/);
+  refused({ base: { evaluationPoints: 0 } }, /^config\.base\.evaluationPoints: must be an integer >= 1/);
+  // @ts-expect-error unknown field on purpose
+  refused({ base: { lr: 0.1 } }, /^config\.base\.lr: unknown setting/);
+});
+
+test('a base field holds for every cycle: it replaces a value the preset sets once; a preset schedule refuses it', () => {
+  // tiny sets steps (20) in its first cycle only: base.steps takes its place in all four.
+  const tiny = resolveAutoNebConfig({ preset: 'tiny', base: { steps: 5, evaluationPoints: 2 } });
+  assert.deepEqual(tiny.map((c) => [c.steps, c.evaluationPoints, c.learningRate]), [[5, 2, 0.1], [5, 2, 0.1], [5, 2, 0.01], [5, 2, 0.001]]);
+  assert.deepEqual(tiny.map((c) => c.insertion?.strategy ?? null), ['equal', 'highest', null, null]);
+  // Fields the paper's cycles never set: applied to all 14, the schedule untouched.
+  const paper = resolveAutoNebConfig({ preset: 'paper', base: { climbing: true, optimizer: { momentum: 0.5 } } });
+  assert.equal(paper.length, 14);
+  assert.ok(paper.every((c) => c.climbing && c.optimizer.momentum === 0.5 && c.optimizer.weightDecay === 1e-4));
+  assert.deepEqual(paper.map((c) => c.learningRate), resolveAutoNebConfig('paper').map((c) => c.learningRate));
+  // The paper changes the learning rate in cycles 1, 7 and 11, steps in 1, 5, 7, insertion in 1, 2, 5.
+  refused({ preset: 'paper', base: { learningRate: 0.05 } }, /^config\.base\.learningRate: preset "paper" changes learningRate from cycle to cycle \(cycles 1, 7, 11\)/);
+  refused({ preset: 'paper', base: { steps: 10 } }, /^config\.base\.steps: .*\(cycles 1, 5, 7\)/);
+  refused({ preset: 'tiny', base: { insertion: null } }, /^config\.base\.insertion: .*\(cycles 1, 2, 3\)/);
+});
+
+test('with the caller\'s own cycles, a field set in base and in a cycle is refused', () => {
+  refused({ base: { steps: 5 }, cycles: [{}, { steps: 10 }] }, /^config\.base\.steps: config\.cycles\[1\] sets steps too/);
+  refused({ base: { optimizer: { momentum: 0.5 } }, cycles: [{ optimizer: { momentum: 0.8 } }] }, /^config\.base\.optimizer\.momentum: config\.cycles\[0\] sets optimizer\.momentum too/);
+  // Different optimizer fields do not collide.
+  const cycles = resolveAutoNebConfig({ base: { optimizer: { momentum: 0.5 } }, cycles: [{ steps: 3 }, { optimizer: { weightDecay: 0 } }] });
+  assert.deepEqual(cycles.map((c) => [c.steps, c.optimizer.momentum, c.optimizer.weightDecay]), [[3, 0.5, 1e-4], [3, 0.5, 0]]);
+});

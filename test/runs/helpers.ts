@@ -19,6 +19,8 @@ export interface Subscription<T> {
   errors: unknown[];
   /** Ends the subscription; resolves once the server has dropped it. */
   unsubscribe(): Promise<void>;
+  /** The server completed the subscription (or it failed). */
+  isEnded(): boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export interface Subscription<T> {
 export async function subscribe<T>(server: TestServer, client: Client, query: string, variables: Record<string, unknown>, field: string): Promise<Subscription<T>> {
   const events: T[] = [];
   const errors: unknown[] = [];
+  let ended = false;
   const before = server.app.activeSubscriptions();
   const dispose = client.subscribe<Record<string, T>>(
     { query, variables },
@@ -36,17 +39,24 @@ export async function subscribe<T>(server: TestServer, client: Client, query: st
         if (value.errors) errors.push(value.errors);
         if (value.data) events.push(value.data[field]);
       },
-      error: (err) => errors.push(err),
-      complete: () => undefined,
+      error: (err) => {
+        ended = true;
+        errors.push(err);
+      },
+      complete: () => {
+        ended = true;
+      },
     },
   );
-  await until('the subscription to start', () => server.app.activeSubscriptions() > before, 10_000, 5);
+  // A subscription to a finished run sends its state and completes at once.
+  await until('the subscription to start', () => ended || server.app.activeSubscriptions() > before, 10_000, 5);
   const unsubscribe = async () => {
+    if (ended) return;
     const active = server.app.activeSubscriptions();
     dispose();
-    await until('the subscription to end', () => server.app.activeSubscriptions() < active, 10_000, 5);
+    await until('the subscription to end', () => ended || server.app.activeSubscriptions() < active, 10_000, 5);
   };
-  return { events, errors, unsubscribe };
+  return { events, errors, unsubscribe, isEnded: () => ended };
 }
 
 export const CYCLE_FIELDS = 'index steps learningRate pivotEnergies pivotPositions maxEnergy saddleT pivotsInserted pivotCoordinates denseProfile { t energy }';

@@ -134,8 +134,9 @@ test('connectMinima: every cycle over graphql-ws, the stored path equals the eve
   await until('every cycle over the socket', () => pathCycles.events.length >= cycles && progress.events.some((e) => e.status === 'SUCCEEDED'));
   await until('RUN_FINISHED of the path', () => landscapeEvents.events.some((e) => e.type === 'RUN_FINISHED' && e.runId === run.id));
 
-  // Status: RUNNING (the worker took it) ... SUCCEEDED, each cycle announced once, in order.
-  assert.equal(progress.events[0].status, 'RUNNING');
+  // Status: QUEUED (the state when subscribing), RUNNING (the worker took it) ... SUCCEEDED,
+  // each cycle announced once, in order.
+  assert.deepEqual(progress.events.slice(0, 2).map((e) => e.status), ['QUEUED', 'RUNNING']);
   assertStatusesInOrder(progress.events, 'SUCCEEDED');
   const announced = progress.events.filter((e) => e.cycle);
   assert.deepEqual(announced.map((e) => e.cycle!.index), [1, 2, 3, 4]);

@@ -24,6 +24,15 @@ export class RunFilterArgs extends PageArgs {
 
   @Field(() => RunKind, { nullable: true })
   kind?: RunKind | null;
+
+  @Field(() => [String], { nullable: true, description: 'Only runs carrying every one of these tags.' })
+  tags?: string[] | null;
+}
+
+@ArgsType()
+export class LandscapeFilterArgs extends PageArgs {
+  @Field(() => [String], { nullable: true, description: 'Only landscapes carrying every one of these tags.' })
+  tags?: string[] | null;
 }
 
 async function announce(ctx: Context, type: LandscapeEventType, landscape: Landscape): Promise<void> {
@@ -35,8 +44,8 @@ async function announce(ctx: Context, type: LandscapeEventType, landscape: Lands
 @Resolver(() => LandscapeType)
 export class LandscapeResolver {
   @Query(() => LandscapeConnection, { description: 'All landscapes, oldest first.' })
-  async landscapes(@Args() page: PageArgs, @Ctx() ctx: Context): Promise<Connection<Landscape>> {
-    return toConnection(await listLandscapes(ctx.em, page, ctx.limits));
+  async landscapes(@Args() args: LandscapeFilterArgs, @Ctx() ctx: Context): Promise<Connection<Landscape>> {
+    return toConnection(await listLandscapes(ctx.em, args, ctx.limits, args.tags));
   }
 
   @Query(() => LandscapeType)
@@ -92,6 +101,6 @@ export class LandscapeResolver {
 
   @FieldResolver(() => RunConnection)
   async runs(@Root() landscape: Landscape, @Args() args: RunFilterArgs, @Ctx() ctx: Context): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { landscapeId: landscape.id, status: args.status, kind: args.kind }, args, ctx.limits));
+    return toConnection(await listRuns(ctx.em, { landscapeId: landscape.id, status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits));
   }
 }

@@ -72,7 +72,7 @@ export class RunResolver {
 
   @Query(() => RunConnection, { description: 'Runs of all landscapes, oldest first, optionally filtered.' })
   async runs(@Args() args: RunFilterArgs, @Ctx() ctx: Context): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind }, args, ctx.limits));
+    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits));
   }
 
   @FieldResolver(() => LandscapeType)

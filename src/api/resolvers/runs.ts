@@ -2,9 +2,10 @@
 // work is in src/runs/service.ts (starting) and in workers (doing).
 import { Arg, Ctx, ID, Int, Float, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { AutoNebConfigInput } from '../../engine';
-import { TOPIC } from '../../events';
 import type { PathCyclePayload, RunProgressPayload } from '../../runs/events';
 import * as runs from '../../runs/service';
+import { pathCycleStream, runProgressStream } from '../../runs/live';
+import { deleteMinimum } from '../../runs/minima';
 import { AutonebConfigInput, CycleEventType, RunProgressEventType, TrainingConfigInput } from '../schema/runs';
 import { MinimumType, RunType } from '../schema/records';
 import type { Minimum, Run } from '../../store/entities';
@@ -84,13 +85,26 @@ export class RunMutationResolver {
   async importMinimum(
     @Arg('landscapeId', () => ID) landscapeId: string,
     @Arg('uploadId', () => ID) uploadId: string,
-    @Arg('seed', () => Int, { nullable: true, description: 'Seed it was trained from, if known.' }) seed: number | null,
+    @Arg('seed', () => Int, { nullable: true, description: 'Seed it was trained from, if known (stored as null otherwise); a seed another minimum of the landscape has is refused.' }) seed: number | null,
     @Ctx() ctx: Context,
   ): Promise<Minimum> {
     const upload = ctx.uploads.get(uploadId);
     const { minimum } = await runs.importMinimum(services(ctx), landscapeId, upload.tensors, seed);
     ctx.uploads.delete(uploadId);
     return minimum;
+  }
+
+  @Mutation(() => ID, {
+    description:
+      'Deletes a minimum; returns its id. Refused (BAD_USER_INPUT, extensions.pathIds) while paths end in it, unless `cascade`, which deletes those paths with their cycles and pivots; refused while it is trained, or a path from it or an exploration of its landscape is under way. Landscape summaries, trees and suggestions exclude it from then on.',
+  })
+  async deleteMinimum(
+    @Arg('id', () => ID) id: string,
+    @Arg('cascade', () => Boolean, { nullable: true, defaultValue: false, description: 'Also delete the paths that end in it.' }) cascade: boolean | null,
+    @Ctx() ctx: Context,
+  ): Promise<string> {
+    const { minimum } = await deleteMinimum(services(ctx), id, cascade ?? false);
+    return minimum.id;
   }
 
   @Mutation(() => RunType, { description: 'Stops a queued or running run within one step; what it finished stays stored.' })
@@ -102,9 +116,9 @@ export class RunMutationResolver {
 @Resolver()
 export class RunSubscriptionResolver {
   @Subscription(() => RunProgressEventType, {
-    topics: TOPIC.RUN_PROGRESS,
-    topicId: ({ args }: SubscribeResolverData<unknown, { runId: string }>) => args.runId,
-    description: 'Status changes, training progress and one event per AutoNEB cycle of a run.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { runId: string }, Context>) => runProgressStream(context.em, context.events, args.runId),
+    description:
+      'First the run as stored (status, progress, its path\'s latest cycle), then each change: status, training progress, one event per AutoNEB cycle. Completes after the event of a terminal status (SUCCEEDED, FAILED, CANCELLED); an unknown run is a NOT_FOUND error.',
   })
   async runProgress(@Root() payload: RunProgressPayload, @Arg('runId', () => ID) _runId: string, @Ctx() ctx: Context): Promise<RunProgressEventType> {
     const cycle = payload.pathId && payload.cycleIndex ? await storedCycle(ctx.em, payload.pathId, payload.cycleIndex) : null;
@@ -112,9 +126,9 @@ export class RunSubscriptionResolver {
   }
 
   @Subscription(() => CycleEventType, {
-    topics: TOPIC.PATH_CYCLES,
-    topicId: ({ args }: SubscribeResolverData<unknown, { pathId: string }>) => args.pathId,
-    description: 'Each new AutoNEB cycle of one path, as stored (re-read missed ones with `path { cycles }`).',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { pathId: string }, Context>) => pathCycleStream(context.em, context.events, args.pathId),
+    description:
+      "First the path's latest stored cycle (if any), then each new cycle. Completes when the path is COMPLETED, FAILED or CANCELLED (at once for a path that already is); an unknown path is a NOT_FOUND error.",
   })
   async pathCycles(@Root() payload: PathCyclePayload, @Arg('pathId', () => ID) _pathId: string, @Ctx() ctx: Context): Promise<CycleEventType> {
     const cycle = await storedCycle(ctx.em, payload.pathId, payload.cycleIndex);

@@ -101,6 +101,12 @@ export class LandscapeType {
 
   @Field()
   createdAt!: Date;
+
+  @Field(() => [String], { description: 'Labels to find it by: `landscapes(tags: ...)` lists those carrying all given.' })
+  tags!: string[];
+
+  @Field(() => String, { nullable: true, description: 'Free text for people.' })
+  note!: string | null;
 }
 
 @InputType({ description: 'Per kind: mlp needs widths; cnn takes channels; resnet needs depth, takes channels; surface needs surface.' })
@@ -182,6 +188,12 @@ export class CreateLandscapeInput {
 
   @Field(() => String, { nullable: true, description: `One of ${list(AUTONEB_PRESETS)} (default \`adaptive\`: convergence-driven).` })
   autonebPreset?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Up to 32 tags of 1 to 64 characters (letters, digits, inner spaces, - _ . : / = + @).' })
+  tags?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Free text, up to 10000 characters.' })
+  note?: string | null;
 }
 
 @ObjectType('Catalog', { description: 'The names createLandscape accepts.' })

@@ -25,8 +25,8 @@ export class MinimumType extends MetricsType {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => Int, { description: 'Seed of initialisation and batch order.' })
-  seed!: number;
+  @Field(() => Int, { nullable: true, description: 'Seed of initialisation and batch order; null for an imported minimum whose seed was not given.' })
+  seed!: number | null;
 
   @Field(() => MinimumStatus)
   status!: MinimumStatus;
@@ -78,6 +78,12 @@ export class RunType {
 
   @Field(() => Date, { nullable: true })
   finishedAt!: Date | null;
+
+  @Field(() => [String], { description: 'Labels to find it by: `runs(tags: ...)` lists those carrying all given.' })
+  tags!: string[];
+
+  @Field(() => String, { nullable: true, description: 'Free text for people.' })
+  note!: string | null;
 }
 
 @ObjectType('Saddle', { description: 'The highest point of the path: position t in [0, 1] and its losses.' })

@@ -90,7 +90,10 @@ export interface AutoNebPreset {
 export interface AutoNebConfigInput {
   /** Preset giving the base and the cycles (default `adaptive`). */
   readonly preset?: PresetName;
-  /** Overlaid on the preset's base, i.e. on the first cycle; inherited by later cycles. */
+  /**
+   * Settings for every cycle, overlaid on the preset's base. A field the preset's cycles set
+   * once yields to it; one they change from cycle to cycle, or one `cycles` also sets, is refused.
+   */
   readonly base?: CycleOverride;
   /** Per-cycle overrides; when given they replace the preset's cycles. */
   readonly cycles?: readonly CycleOverride[];
@@ -275,9 +278,14 @@ export function resolveAutoNebConfig(input: AutoNebConfigInput | PresetName = {}
   const presetName = config.preset ?? DEFAULT_PRESET;
   const preset: AutoNebPreset | undefined = (PRESETS as Record<string, AutoNebPreset>)[presetName];
   if (!preset) throw new InvalidInputError('config.preset', `unknown preset "${presetName}"; known: ${Object.keys(PRESETS).join(', ')}`);
-  const overrides = config.cycles ?? preset.cycles;
-  if (!Array.isArray(overrides) || overrides.length === 0) throw new InvalidInputError('config.cycles', 'must be a non-empty list of cycle overrides');
-  let current = mergeCycle(mergeCycle(DEFAULT_CYCLE, preset.base, 'preset.base'), config.base ?? {}, 'config.base');
+  const given = config.cycles ?? preset.cycles;
+  if (!Array.isArray(given) || given.length === 0) throw new InvalidInputError('config.cycles', 'must be a non-empty list of cycle overrides');
+  const start = mergeCycle(DEFAULT_CYCLE, preset.base, 'preset.base');
+  const base = config.base ?? {};
+  // Every field of `base` is checked on its own, even where the cycles would hide it.
+  validateCycle(mergeCycle(start, base, 'config.base'), 'config.base');
+  const overrides = config.cycles ? refuseBaseInCycles(base, given) : withBase(base, given, presetName);
+  let current = mergeCycle(start, base, 'config.base');
   return overrides.map((override, i) => {
     current = mergeCycle(current, override ?? {}, `config.cycles[${i}]`);
     validateCycle(current, `config.cycles[${i}]`);
@@ -289,6 +297,61 @@ function validateStop(stop: StopConfig, field: string): void {
   if (!(stop.force > 0 && stop.force < 1)) throw new InvalidInputError(`${field}.force`, `must be in (0, 1) (a fraction of the run's force scale), got ${stop.force}`);
   if (!(stop.saddle > 0 && stop.saddle < 1)) throw new InvalidInputError(`${field}.saddle`, `must be in (0, 1) (a fraction of the barrier), got ${stop.saddle}`);
   if (!Number.isInteger(stop.window) || stop.window < 0) throw new InvalidInputError(`${field}.window`, `must be an integer >= 0 (steps), got ${stop.window}`);
+}
+
+/**
+ * The settings `base` gives, as paths into a cycle override: `learningRate`, `optimizer.momentum`
+ * (optimizer fields one by one, as they merge), `insertion` (whole).
+ */
+function baseSettings(base: CycleOverride): string[][] {
+  return Object.entries(base).flatMap(([key, value]) => {
+    if (value === undefined) return [];
+    if (key === 'optimizer' && value !== null && typeof value === 'object') {
+      return Object.entries(value as object).filter(([, v]) => v !== undefined).map(([sub]) => ['optimizer', sub]);
+    }
+    return [[key]];
+  });
+}
+
+function setsIn(override: CycleOverride | undefined, path: string[]): boolean {
+  let value: unknown = override;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value !== undefined;
+}
+
+/**
+ * `base` holds for every cycle: a field the preset sets once is replaced by it (the preset's
+ * `steps: 20` in tiny's first cycle yields to `base.steps`); a field the preset changes from cycle
+ * to cycle (the learning-rate schedule) is refused, since base would silently lose to it.
+ */
+function withBase(base: CycleOverride, cycles: readonly CycleOverride[], preset: string): CycleOverride[] {
+  let result = [...cycles];
+  for (const path of baseSettings(base)) {
+    const setting = path.join('.');
+    const at = cycles.flatMap((override, i) => (setsIn(override, path) ? [i + 1] : []));
+    if (at.length > 1) {
+      throw new InvalidInputError(`config.base.${setting}`, `preset "${preset}" changes ${setting} from cycle to cycle (cycles ${at.join(', ')}), so a base value would not hold; give config.cycles with ${setting} per cycle instead`);
+    }
+    result = result.map((override) => (setsIn(override, path) ? without(override, path) : override));
+  }
+  return result;
+}
+
+/** With the caller's own cycles, a field set both in `base` and in a cycle is a contradiction. */
+function refuseBaseInCycles(base: CycleOverride, cycles: readonly CycleOverride[]): readonly CycleOverride[] {
+  for (const path of baseSettings(base)) {
+    const i = cycles.findIndex((override) => setsIn(override, path));
+    if (i >= 0) throw new InvalidInputError(`config.base.${path.join('.')}`, `config.cycles[${i}] sets ${path.join('.')} too, so the base value would not hold; set it in one place`);
+  }
+  return cycles;
+}
+
+function without(override: CycleOverride, path: string[]): CycleOverride {
+  const [key, sub] = path;
+  const { [key as keyof CycleOverride]: removed, ...rest } = override;
+  if (sub === undefined || removed === null || typeof removed !== 'object') return rest;
+  const { [sub]: _gone, ...inner } = removed as Record<string, unknown>;
+  return { ...rest, [key]: inner };
 }
 
 function checkKeys(object: object, allowed: readonly string[], field: string): void {

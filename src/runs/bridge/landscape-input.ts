@@ -52,6 +52,9 @@ export interface LandscapeInputData {
   dataset?: Maybe<DatasetInputData>;
   training?: Maybe<TrainingInputData>;
   autonebPreset?: Maybe<string>;
+  /** Checked by store/annotations.ts. */
+  tags?: Maybe<string[]>;
+  note?: Maybe<string>;
 }
 
 export interface LandscapeDefinition {
@@ -181,11 +184,17 @@ export function parseTraining(input: Maybe<TrainingInputData>, at: string): Trai
   };
 }
 
+/** A landscape's name, trimmed; null or empty is refused. */
+export function parseLandscapeName(input: string | null, field: string): string {
+  const name = (input ?? '').trim();
+  if (name === '') throw new InputError(field, 'must not be empty');
+  if (name.length > MAX_NAME_LENGTH) throw new InputError(field, `must be at most ${MAX_NAME_LENGTH} characters`);
+  return name;
+}
+
 /** Validates a landscape definition; `at` is the name of the argument holding it. */
 export function parseLandscapeInput(input: LandscapeInputData, at = 'input'): LandscapeDefinition {
-  const name = input.name.trim();
-  if (name === '') throw new InputError(`${at}.name`, 'must not be empty');
-  if (name.length > MAX_NAME_LENGTH) throw new InputError(`${at}.name`, `must be at most ${MAX_NAME_LENGTH} characters`);
+  const name = parseLandscapeName(input.name, `${at}.name`);
   const architecture = parseArchitecture(input.architecture, `${at}.architecture`);
   let dataset: DatasetSpec | null = null;
   if (architecture.kind === 'surface') {

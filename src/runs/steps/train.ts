@@ -23,13 +23,13 @@ export async function trainStep(ctx: StepContext): Promise<StepOutcome> {
 
   const problem = ctx.problem(run.landscape);
   let lastEvent = 0;
-  const point = await problem.trainMinimum(minimum.seed, config.training, {
+  const point = await problem.trainMinimum(config.seeds[step], config.training, {
     signal: ctx.signal,
     onProgress: (progress) => {
       const now = Date.now();
       if (now - lastEvent < PROGRESS_EVERY_MS) return;
       lastEvent = now;
-      run.progress = { minimum: step + 1, minima: config.minimumIds.length, seed: minimum.seed, ...progress };
+      run.progress = { minimum: step + 1, minima: config.minimumIds.length, seed: config.seeds[step], ...progress };
       void ctx.events.runProgress(run);
     },
   });
@@ -40,7 +40,7 @@ export async function trainStep(ctx: StepContext): Promise<StepOutcome> {
     minimum.parameterCount = point.length;
     Object.assign(minimum, metrics);
     minimum.status = MinimumStatus.READY;
-    run.progress = { minimum: step + 1, minima: config.minimumIds.length, seed: minimum.seed, ...metrics };
+    run.progress = { minimum: step + 1, minima: config.minimumIds.length, seed: config.seeds[step], ...metrics };
   });
   await ctx.events.runProgress(run);
   await ctx.events.landscape(LandscapeEventType.MINIMUM_READY, run.landscape.id, { minimumId: minimum.id, runId: run.id });

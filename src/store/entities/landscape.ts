@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Collection, Entity, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { ArrayType, Collection, Entity, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import type { ArchitectureSpec, AutonebPreset, DatasetSpec, TrainingConfig } from '../specs';
 import { Minimum } from './minimum';
 import { Path } from './path';
@@ -8,7 +8,7 @@ import { Run } from './run';
 /** A loss surface: an architecture on a data set (or an analytic surface) and how it is trained. */
 @Entity({ tableName: 'landscape' })
 export class Landscape {
-  [OptionalProps]?: 'id' | 'createdAt' | 'dataset' | 'autonebPreset';
+  [OptionalProps]?: 'id' | 'createdAt' | 'dataset' | 'autonebPreset' | 'tags' | 'note';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -31,6 +31,14 @@ export class Landscape {
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /** Labels to find it by (as experiment trackers keep them); see store/annotations.ts. */
+  @Property({ type: ArrayType, defaultRaw: "'{}'" })
+  tags: string[] = [];
+
+  /** Free text for people: what it is for, what was learnt. */
+  @Property({ type: 'text', nullable: true })
+  note: string | null = null;
 
   @OneToMany(() => Minimum, (minimum) => minimum.landscape)
   minima = new Collection<Minimum>(this);

@@ -17,9 +17,9 @@ export class Minimum {
   @ManyToOne(() => Landscape, { deleteRule: 'cascade', index: true })
   landscape!: Landscape;
 
-  /** The seed of initialisation and batch order. */
-  @Property({ type: 'integer' })
-  seed!: number;
+  /** The seed of initialisation and batch order; null for an imported minimum of unknown seed. */
+  @Property({ type: 'integer', nullable: true })
+  seed!: number | null;
 
   @Enum({ items: () => MinimumStatus, nativeEnumName: 'minimum_status' })
   status: MinimumStatus = MinimumStatus.TRAINING;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { ArrayType, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { RunKind, RunStatus } from '../enums';
 import { Landscape } from './landscape';
 
@@ -9,7 +9,7 @@ import { Landscape } from './landscape';
 export class Run {
   [OptionalProps]?:
     | 'id' | 'status' | 'config' | 'progress' | 'errorMessage' | 'workerId' | 'resumeCount'
-    | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'parent' | 'result';
+    | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'parent' | 'result' | 'tags' | 'note';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -61,4 +61,12 @@ export class Run {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   finishedAt: Date | null = null;
+
+  /** Labels to find it by (as experiment trackers keep them); see store/annotations.ts. */
+  @Property({ type: ArrayType, defaultRaw: "'{}'" })
+  tags: string[] = [];
+
+  /** Free text for people: why it was started, what it showed. */
+  @Property({ type: 'text', nullable: true })
+  note: string | null = null;
 }
