@@ -69,7 +69,7 @@ export interface App {
 }
 
 export async function createApp({ config, log = console.log, clientToken: makeClientToken = true }: AppOptions): Promise<App> {
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { log });
   const closers: (() => Promise<unknown>)[] = [() => database.close()];
   const closeAll = async () => {
     // Last opened, first closed: the database goes last.
