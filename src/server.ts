@@ -10,7 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
-import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ValidationRule } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { isLoopback, type Config } from './config';
@@ -22,6 +22,9 @@ import { createEventBus, type EventBus } from './events';
 import { buildAppSchema, formatError, type Context } from './resolvers';
 import { clientRoutes } from './client-static';
 import { RunEvents } from './jobs/events';
+import { Loaders } from './api/loaders';
+import { DocumentCache } from './http/document-cache';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { JobQueue, DEFAULT_QUEUE_OPTIONS } from './jobs/queue';
 import { RunWorker } from './jobs/worker';
 import { TENSORS_PATH, tensorRoutes, UploadStore } from './tensors';
@@ -86,11 +89,28 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     const runEvents = new RunEvents(events, log);
     const uploads = new UploadStore();
     const limits = { defaultSize: config.pageSize, maxSize: config.maxPageSize };
-    const context = (access: Access): Context => ({ em: database.orm.em.fork(), events, limits, log, queue, runEvents, uploads, access });
+    const context = (access: Access): Context => {
+      let em: EntityManager | undefined;
+      const fork = () => (em ??= database.orm.em.fork());
+      return {
+        get em() {
+          return fork();
+        },
+        loaders: new Loaders(fork),
+        events,
+        limits,
+        log,
+        queue,
+        runEvents,
+        uploads,
+        access,
+      };
+    };
     const validationRules: ValidationRule[] = [
       depthLimitRule(config.maxQueryDepth),
       costLimitRule({ maxCost: config.maxQueryCost, defaultPageSize: config.pageSize, maxPageSize: config.maxPageSize }),
     ];
+    const documents = new DocumentCache(schema, validationRules, MAX_TOKENS);
     /** The scope an operation needs: mutations write, queries and subscriptions read. */
     const checkOperation = (access: Access, operation: string): void => {
       try {
@@ -132,13 +152,9 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
           if (held > config.maxSubscriptionsPerConnection) {
             return [coded(`too many subscriptions on this connection: at most ${config.maxSubscriptionsPerConnection} at once (NEB_ATLAS_MAX_SUBSCRIPTIONS_PER_CONNECTION)`, 'TOO_MANY_SUBSCRIPTIONS')];
           }
-          let document: DocumentNode;
-          try {
-            document = parse(payload.query, { maxTokens: MAX_TOKENS });
-          } catch (err) {
-            return [coded(err instanceof GraphQLError ? err.message : 'Syntax Error: document could not be parsed', 'GRAPHQL_PARSE_FAILED')];
-          }
-          const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+          const checked = documents.check(payload.query);
+          if ('parseError' in checked) return [coded(checked.parseError.message, 'GRAPHQL_PARSE_FAILED')];
+          const { document, errors } = checked;
           if (errors.length > 0) return errors.map((e) => coded(e.message, 'GRAPHQL_VALIDATION_FAILED', e));
           const operation = getOperationAST(document, payload.operationName);
           if (!operation) return [coded('Unable to identify operation', 'BAD_REQUEST')];

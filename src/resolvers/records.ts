@@ -1,16 +1,19 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { nodeFields } from '../api/selection';
 import { LandscapeType } from '../schema/landscape';
 import { toConnection, type Connection } from '../schema/pagination';
 import { CycleType, MinimumType, PathDownloadsType, PathType, PivotType, RunType, SaddleType } from '../schema/records';
 import { TENSORS_PATH } from '../tensors';
 import { Landscape, Minimum, Run, type Cycle, type Path, type Pivot } from '../store/entities';
-import { findMinimum, findPath, findRun, listRuns, pathCycles, pathPivots } from '../store/records';
+import { findMinimum, findPath, findRun, listRuns } from '../store/records';
+import { cyclesOf, pivotsOf } from '../store/completed-paths';
 import type { Context } from './context';
 import { RunConnection, RunFilterArgs } from './landscape';
 
-/** Loads a many-to-one reference (from the identity map when already there). */
-function load<T extends object>(ctx: Context, entity: new () => T, ref: { id: string }): Promise<T> {
-  return ctx.em.findOneOrFail(entity, ref.id as never);
+/** Loads a many-to-one reference, batched with the request's other loads of that entity. */
+function load<T extends Landscape | Minimum | Run>(ctx: Context, entity: new () => T, ref: { id: string }): Promise<T> {
+  return ctx.loaders.load(entity, ref.id);
 }
 
 @Resolver(() => MinimumType)
@@ -44,8 +47,8 @@ export class RunResolver {
   }
 
   @Query(() => RunConnection, { description: 'Runs of all landscapes, oldest first, optionally filtered.' })
-  async runs(@Args() args: RunFilterArgs, @Ctx() ctx: Context): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind }, args, ctx.limits));
+  async runs(@Args() args: RunFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Run>> {
+    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind }, args, ctx.limits, nodeFields(ctx.em, Run, info)));
   }
 
   @FieldResolver(() => LandscapeType)
@@ -95,7 +98,7 @@ export class PathResolver {
 
   @FieldResolver(() => [CycleType], { description: 'Cycles done so far, in order.' })
   cycles(@Root() path: Path, @Ctx() ctx: Context): Promise<Cycle[]> {
-    return pathCycles(ctx.em, path.id);
+    return cyclesOf(ctx.em, path);
   }
 
   @FieldResolver(() => PathDownloadsType)
@@ -105,6 +108,6 @@ export class PathResolver {
 
   @FieldResolver(() => [PivotType], { description: 'Current pivots in chain order.' })
   pivots(@Root() path: Path, @Ctx() ctx: Context): Promise<Pivot[]> {
-    return pathPivots(ctx.em, path.id);
+    return pivotsOf(ctx.em, path);
   }
 }

@@ -19,8 +19,8 @@ export async function findLandscape(em: EntityManager, id: string, field = 'id')
   return landscape;
 }
 
-export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits): Promise<Page<Landscape>> {
-  return paginate(em, Landscape, {}, args, limits);
+export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits, fields?: readonly string[]): Promise<Page<Landscape>> {
+  return paginate(em, Landscape, {}, args, limits, fields);
 }
 
 /** Deletes a landscape with its minima, runs, paths, cycles and pivots (foreign keys cascade). */
