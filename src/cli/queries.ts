@@ -1,4 +1,4 @@
-// GraphQL documents the client commands send (the API is described in docs/api-contract.md).
+// GraphQL documents the client commands send (the API is described in schema.graphql).
 
 export const RUN_FIELDS = 'id kind status config progress errorMessage result createdAt startedAt finishedAt landscape { id name }';
 
