@@ -10,6 +10,7 @@ import { formatError, type Context } from '../api/resolvers';
 import { AuthError, type Access } from './auth';
 import { MAX_TOKENS } from './limits';
 import { DocumentCache } from './document-cache';
+import { subscribeShared } from '../events/fan-out';
 
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
@@ -43,6 +44,8 @@ export function subscriptionServerOptions(options: SubscriptionOptions, sockets:
   return {
     schema,
     context: (ctx) => options.context(accessOf(ctx)),
+    // One execution per event and operation, however many subscribers receive it.
+    subscribe: subscribeShared,
     // Refused connections are closed with 4403 Forbidden by graphql-ws.
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};

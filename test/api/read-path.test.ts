@@ -50,9 +50,11 @@ async function seed() {
   const connect = em.create(Run, { landscape, kind: RunKind.CONNECT, status: RunStatus.SUCCEEDED });
   const minima = [1, 2, 3].map((seed) => em.create(Minimum, { landscape, seed, status: MinimumStatus.READY, trainLoss: seed / 4, parameterCount: 2, parameters: Buffer.from(new Float32Array([seed, -seed]).buffer) }));
   const [a, b, c] = minima;
-  const done = em.create(Path, { landscape, minimumA: a, minimumB: b, run: connect, status: PathStatus.COMPLETED, saddleT: 0.5, saddleTrainLoss: 1.25, cyclesDone: 1 });
-  const running = em.create(Path, { landscape, minimumA: b, minimumB: c, status: PathStatus.RUNNING, cyclesDone: 1 });
-  em.create(Path, { landscape, minimumA: a, minimumB: c, status: PathStatus.PENDING });
+  // Distinct creation times: pages are ordered by them.
+  const at = (ms: number) => new Date(Date.now() - 1000 + ms);
+  const done = em.create(Path, { landscape, minimumA: a, minimumB: b, run: connect, status: PathStatus.COMPLETED, saddleT: 0.5, saddleTrainLoss: 1.25, cyclesDone: 1, createdAt: at(0) });
+  const running = em.create(Path, { landscape, minimumA: b, minimumB: c, status: PathStatus.RUNNING, cyclesDone: 1, createdAt: at(10) });
+  em.create(Path, { landscape, minimumA: a, minimumB: c, status: PathStatus.PENDING, createdAt: at(20) });
   for (const path of [done, running]) {
     for (const [index, t, energy] of [[0, 0, 0.5], [1, 0.5, 1.25], [2, 1, 0.25]]) em.create(Pivot, { path, index, t, energy, parameters: Buffer.from(new Float32Array([index, -index]).buffer) });
     em.create(Cycle, { path, index: 1, steps: 10, learningRate: 0.1, pivotEnergies: [0.5, 1.25, 0.25], denseProfile: [{ t: 0, energy: 0.5 }, { t: 1, energy: 0.25 }], maxEnergy: 1.25, pivotPositions: [0, 0.5, 1], saddleT: 0.5, maxPerpendicularGradient: 0.01, pivotsInserted: 1 });
