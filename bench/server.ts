@@ -405,6 +405,6 @@ async function childMain(): Promise<void> {
 }
 
 (process.argv[2] === '--child' ? childMain() : main()).catch((err: Error) => {
-  console.error(`bench:server: ${err.stack ?? err.message}`);
+  console.error(`bench:server: ${err?.stack ?? err?.message ?? JSON.stringify(err) ?? String(err)}`);
   process.exit(1);
 });
