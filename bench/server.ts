@@ -1,21 +1,24 @@
 /**
  * `npm run bench:server`: the server under load, on loopback only, bounded, stopping by itself.
- *   1. SUBSCRIBERS graphql-ws clients (one socket each) subscribe to pathCycles of one AutoNEB
- *      run on the Müller-Brown surface with many short cycles; every client must receive every
- *      cycle event, in order. Reported: delivery latency (publish -> client) and throughput.
- *   2. READ_RATE GraphQL reads per second for READ_SECONDS (open loop: requests are sent on
- *      schedule whether or not earlier ones have answered), over keep-alive HTTP; reported:
- *      achieved rate, errors, p50/p90/p99/max latency.
- * The server runs in this process with auth on (the reads carry a token), an embedded database
- * in a temp directory (or, with DATABASE_URL, a fresh database on that PostgreSQL), and the
- * worker started once the subscribers are in place.
+ * One run prints, side by side on the same server (so ratios hold on any machine):
+ *   1. capacity: `{ __typename }` and the four read shapes, each for CAPACITY_SECONDS with 8
+ *      keep-alive connections (wrk when installed, else a Node load generator in a child
+ *      process); each read shape as a ratio to `{ __typename }` (goal >= 50 %);
+ *   2. latency at READ_RATE reads/s (open loop, the four shapes in turn; goal p99 <= 50 ms);
+ *   3. the same while an AutoNEB run computes in this process (goal p99 <= 100 ms);
+ *   4. subscriber delivery: 500 and 2,000 graphql-ws subscribers (one socket each, in a child
+ *      process) to pathCycles of one run; every event in order, publish -> client latency
+ *      (goal p99 <= 50 ms).
+ * The server runs in this process with auth on (requests carry a token) on an embedded database
+ * in a temp directory or, with DATABASE_URL (an admin URL), a fresh database on that PostgreSQL.
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fork } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import { Client as PgClient } from 'pg';
@@ -25,19 +28,29 @@ import { initBackend } from '../src/engine/tfjs';
 import { RunWorker } from '../src/runs/worker';
 import { createApp, type App } from '../src/http/app';
 
-const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 500);
-const CYCLES = Number(process.env.BENCH_CYCLES ?? 40);
+const CAPACITY_SECONDS = Number(process.env.BENCH_CAPACITY_SECONDS ?? 8);
+const CONNECTIONS = 8;
+const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 500);
+const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 20);
+const SUBSCRIBER_COUNTS = (process.env.BENCH_SUBSCRIBERS ?? '500,2000').split(',').map(Number);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
 const STEPS = Number(process.env.BENCH_CYCLE_STEPS ?? 20);
-const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 200);
-const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 60);
-/**
- * A first round at the same rate, reported on its own line: a freshly started server answers
- * its first seconds of reads with cold (unoptimised) code and an empty connection pool, and an
- * open-loop load queues behind that for ~10 s. The measured minute is the server in service.
- */
-const READ_WARMUP_SECONDS = Number(process.env.BENCH_READ_WARMUP ?? 15);
+/** BENCH_PARTS=1,4 runs only those parts (profiling one of them). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map(Number));
 /** Hard stop for the whole benchmark. */
-const LIMIT_MS = 10 * 60 * 1000;
+const LIMIT_MS = 15 * 60 * 1000;
+
+type Shape = [name: string, query: string, variables: Record<string, unknown>];
+
+function readShapes(ids: { landscape: string; path: string }): Shape[] {
+  return [
+    ['landscapes', '{ landscapes(first: 20) { totalCount edges { node { id name createdAt } } } }', {}],
+    ['landscape minima', 'query($id: ID!) { landscape(id: $id) { id name minima(first: 20) { edges { node { id seed status trainLoss } } } } }', { id: ids.landscape }],
+    ['path cycles', 'query($id: ID!) { path(id: $id) { id status cyclesDone saddle { t trainLoss } cycles { index maxEnergy } } }', { id: ids.path }],
+    ['runs', '{ runs(first: 20) { totalCount edges { node { id kind status progress } } } }', {}],
+  ];
+}
+const TRIVIAL: Shape = ['{ __typename }', '{ __typename }', {}];
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -50,6 +63,10 @@ function summary(values: number[]): string {
   return `p50 ${f(percentile(s, 50))}, p90 ${f(percentile(s, 90))}, p99 ${f(percentile(s, 99))}, max ${f(s.at(-1) ?? NaN)}`;
 }
 
+function p99(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 99);
+}
+
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -58,154 +75,233 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
   }
 }
 
+/** POSTs GraphQL over keep-alive HTTP (node:http: far cheaper per request than fetch). */
 class Api {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly target: URL;
+
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly token: string,
-  ) {}
+  ) {
+    this.target = new URL(url);
+  }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bench reads responses by path
-  async gql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
-    const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` }, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
-    if (!res.ok || body.errors) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
-    return body.data;
+  gql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
+    const body = JSON.stringify({ query, variables });
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { agent: this.agent, host: this.target.hostname, port: this.target.port, path: this.target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${this.token}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            try {
+              const parsed = JSON.parse(Buffer.concat(chunks).toString()) as { data?: unknown; errors?: unknown };
+              if (res.statusCode !== 200 || parsed.errors) reject(new Error(`HTTP ${res.statusCode}: ${JSON.stringify(parsed.errors ?? parsed)}`));
+              else resolve(parsed.data);
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
-  async waitForRun(id: string): Promise<string> {
+  async waitForRun(id: string, timeoutMs = 180_000): Promise<string> {
     let status = '';
-    await until(`run ${id}`, async () => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes((status = (await this.gql('query($id: ID!) { run(id: $id) { status } }', { id })).run.status)), 120_000);
+    await until(`run ${id}`, async () => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes((status = (await this.gql('query($id: ID!) { run(id: $id) { status } }', { id })).run.status)), timeoutMs);
     return status;
   }
-}
 
-async function subscribers(app: App, api: Api, token: string): Promise<string> {
-  const landscape = (await api.gql('mutation($i: CreateLandscapeInput!) { createLandscape(input: $i) { id } }', { i: { name: 'bench', architecture: { kind: 'surface', surface: 'muller-brown' }, autonebPreset: 'surface' } })).createLandscape.id;
-  const trainer = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
-  await trainer.start();
-  const train = (await api.gql('mutation($l: ID!) { trainMinima(landscapeId: $l, count: 2, seeds: [1, 2]) { id } }', { l: landscape })).trainMinima.id;
-  if ((await api.waitForRun(train)) !== 'SUCCEEDED') throw new Error('training failed');
-  await trainer.stop();
-  const minima = (await api.gql('query($l: ID!) { landscape(id: $l) { minima(first: 2) { edges { node { id } } } } }', { l: landscape })).landscape.minima.edges.map((e: { node: { id: string } }) => e.node.id);
-  const cycles = Array.from({ length: CYCLES }, (_, i) => (i === 0 ? { insertion: { strategy: 'equal', count: 3 }, steps: STEPS, learningRate: 0.005 } : i === 1 ? { insertion: null } : {}));
-  const run = (await api.gql('mutation($a: ID!, $b: ID!, $c: AutonebConfigInput) { connectMinima(a: $a, b: $b, config: $c) { id config } }', { a: minima[0], b: minima[1], c: { preset: 'surface', cycles } })).connectMinima;
-  const pathId = run.config.pathId as string;
-
-  // The run waits in the queue (no worker yet) while every subscriber connects.
-  const wsUrl = app.url.replace(/^http/, 'ws');
-  const clients: Client[] = [];
-  const received: { index: number; latencyMs: number }[][] = Array.from({ length: SUBSCRIBERS }, () => []);
-  const errors: unknown[] = [];
-  const connectStart = performance.now();
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
-    clients.push(client);
-    client.subscribe<{ pathCycles: { at: string; cycle: { index: number } } }>(
-      { query: 'subscription($p: ID!) { pathCycles(pathId: $p) { at cycle { index maxEnergy } } }', variables: { p: pathId } },
-      {
-        next: (v) => {
-          if (v.errors || !v.data) return void errors.push(v.errors);
-          received[i].push({ index: v.data.pathCycles.cycle.index, latencyMs: Date.now() - Date.parse(v.data.pathCycles.at) });
-        },
-        error: (e) => errors.push(e),
-        complete: () => undefined,
-      },
-    );
+  close(): void {
+    this.agent.destroy();
   }
-  await until(`${SUBSCRIBERS} subscriptions`, () => app.activeSubscriptions() >= SUBSCRIBERS, 60_000);
-  const connectMs = performance.now() - connectStart;
+}
 
+/** A CONNECT run between the landscape's two minima, queued (no worker takes it yet). */
+async function queueConnect(api: Api, minima: string[], cycles: number, steps: number): Promise<{ runId: string; pathId: string }> {
+  const schedule = Array.from({ length: cycles }, (_, i) => (i === 0 ? { insertion: { strategy: 'equal', count: 3 }, steps, learningRate: 0.005 } : i === 1 ? { insertion: null } : {}));
+  const run = (await api.gql('mutation($a: ID!, $b: ID!, $c: AutonebConfigInput) { connectMinima(a: $a, b: $b, config: $c) { id config } }', { a: minima[0], b: minima[1], c: { preset: 'surface', cycles: schedule } })).connectMinima;
+  return { runId: run.id, pathId: run.config.pathId as string };
+}
+
+/** A Müller-Brown landscape with two trained minima and one completed path, for the reads. */
+async function seed(app: App, api: Api): Promise<{ landscape: string; path: string; minima: string[] }> {
+  const landscape = (await api.gql('mutation($i: CreateLandscapeInput!) { createLandscape(input: $i) { id } }', { i: { name: 'bench', architecture: { kind: 'surface', surface: 'muller-brown' }, autonebPreset: 'surface' } })).createLandscape.id;
   const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
-  const runStart = performance.now();
   await worker.start();
-  const status = await api.waitForRun(run.id);
-  const runMs = performance.now() - runStart;
-  await until('every event at every subscriber', () => received.every((r) => r.length >= CYCLES) || errors.length > 0, 60_000).catch((err: Error) => errors.push(err.message));
-  const deliveredMs = performance.now() - runStart;
-  await worker.stop();
-
-  const expected = Array.from({ length: CYCLES }, (_, i) => i + 1).join(',');
-  const complete = received.filter((r) => r.map((e) => e.index).join(',') === expected).length;
-  const latencies = received.flat().map((e) => e.latencyMs);
-  console.log(`\n1. ${SUBSCRIBERS} graphql-ws subscribers (one socket each) to pathCycles of one CONNECT run, ${CYCLES} cycles of ${STEPS} steps`);
-  console.log(`   run ${status}; subscribers connected in ${(connectMs / 1000).toFixed(1)} s`);
-  console.log(`   ${complete}/${SUBSCRIBERS} subscribers received every cycle event in order (${latencies.length}/${SUBSCRIBERS * CYCLES} events), ${errors.length} errors`);
-  console.log(`   run took ${(runMs / 1000).toFixed(1)} s (${(runMs / CYCLES).toFixed(0)} ms per cycle, delivery included); all delivered after ${(deliveredMs / 1000).toFixed(1)} s: ${((SUBSCRIBERS * CYCLES) / (deliveredMs / 1000)).toFixed(0)} events/s`);
-  console.log(`   delivery latency (publish -> client): ${summary(latencies)}`);
-  await Promise.all(clients.map((c) => c.dispose()));
-  if (complete !== SUBSCRIBERS || status !== 'SUCCEEDED') process.exitCode = 1;
-  return pathId;
+  try {
+    const train = (await api.gql('mutation($l: ID!) { trainMinima(landscapeId: $l, count: 2, seeds: [1, 2]) { id } }', { l: landscape })).trainMinima.id;
+    if ((await api.waitForRun(train)) !== 'SUCCEEDED') throw new Error('training failed');
+    const minima = (await api.gql('query($l: ID!) { landscape(id: $l) { minima(first: 2) { edges { node { id } } } } }', { l: landscape })).landscape.minima.edges.map((e: { node: { id: string } }) => e.node.id);
+    const connect = await queueConnect(api, minima, 10, 20);
+    if ((await api.waitForRun(connect.runId)) !== 'SUCCEEDED') throw new Error('connect failed');
+    return { landscape, path: connect.pathId, minima };
+  } finally {
+    await worker.stop();
+  }
 }
 
-interface ReadResult {
-  latencies: number[];
-  /** Worst latency of the requests sent in each second of the run (stalls show up here). */
-  worstPerSecond: number[];
-  failures: number;
-  firstFailure: string | null;
-  seconds: number;
-  shapes: number;
+// --- 1. capacity -----------------------------------------------------------------------------
+
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    // wrk --version exits 1 after printing its version.
+    return (err as { status?: number }).status === 1;
+  }
 }
 
-/** The load generator runs in a child process, so its own work does not slow the server down. */
-function reads(url: string, token: string, ids: { landscape: string; path: string }, seconds: number): Promise<ReadResult> {
+function wrkCapacity(url: string, token: string, [, query, variables]: Shape, seconds: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'neb-atlas-wrk-'));
+  const script = join(dir, 'post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify({ query, variables }))}\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\n`);
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--reads'], { env: { ...process.env, BENCH_READS: JSON.stringify({ url, token, ids, seconds }) } });
-    child.once('message', (m) => resolve(m as ReadResult));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`load generator exited with ${code}`))));
+    execFile('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url], (err, stdout) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (err) return reject(err);
+      const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+      const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout);
+      if (!rate) return reject(new Error(`wrk: ${stdout}`));
+      if (bad) return reject(new Error(`wrk: ${bad[1]} non-2xx answers`));
+      resolve(Number(rate[1]));
+    });
   });
 }
 
-async function readLoad(api: Api, ids: { landscape: string; path: string }, seconds: number): Promise<ReadResult> {
-  const queries: [string, Record<string, unknown>][] = [
-    ['{ landscapes(first: 20) { totalCount edges { node { id name createdAt } } } }', {}],
-    ['query($id: ID!) { landscape(id: $id) { id name minima(first: 20) { edges { node { id seed status trainLoss } } } } }', { id: ids.landscape }],
-    ['query($id: ID!) { path(id: $id) { id status cyclesDone saddle { t trainLoss } cycles { index maxEnergy } } }', { id: ids.path }],
-    ['{ runs(first: 20) { totalCount edges { node { id kind status progress } } } }', {}],
-  ];
-  // BENCH_READ_SHAPES=0,2 runs only those query shapes (to see which one costs what).
-  const shapes = (process.env.BENCH_READ_SHAPES ?? '').split(',').filter((x) => x !== '').map(Number);
-  if (shapes.length > 0) queries.splice(0, queries.length, ...shapes.map((k) => queries[k]));
-  const total = READ_RATE * seconds;
+/** Closed loop: CONNECTIONS requests in flight for `seconds`; answers per second (errors throw). */
+async function nodeCapacity(api: Api, [, query, variables]: Shape, seconds: number): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        await api.gql(query, variables);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
+}
+
+// --- 2., 3. open-loop latency ------------------------------------------------------------------
+
+interface ReadResult {
+  latencies: number[];
+  failures: number;
+  firstFailure: string | null;
+  seconds: number;
+}
+
+/** The load generators run in a child process, so their own work does not slow the server down. */
+function child<T>(task: Record<string, unknown>, onMessage?: (m: unknown) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(__filename, ['--child'], { env: { ...process.env, BENCH_TASK: JSON.stringify(task) } });
+    proc.on('message', (m: { result?: T } & Record<string, unknown>) => (m.result !== undefined ? resolve(m.result) : onMessage?.(m)));
+    proc.once('error', reject);
+    proc.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`load generator exited with ${code}`))));
+  });
+}
+
+async function openLoop(api: Api, shapes: Shape[], rate: number, seconds: number): Promise<ReadResult> {
+  const total = rate * seconds;
   const latencies: number[] = [];
-  const worstPerSecond = Array.from({ length: seconds }, () => 0);
   let failures = 0;
   let firstFailure: string | null = null;
   const pending: Promise<void>[] = [];
   const start = performance.now();
   for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / READ_RATE;
-    const wait = due - performance.now();
+    const wait = start + (i * 1000) / rate - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const [query, variables] = queries[i % queries.length];
+    const [, query, variables] = shapes[i % shapes.length];
     const sent = performance.now();
-    const second = Math.min(seconds - 1, Math.floor(i / READ_RATE));
     pending.push(
       api.gql(query, variables).then(
-        () => {
-          const latency = performance.now() - sent;
-          latencies.push(latency);
-          worstPerSecond[second] = Math.max(worstPerSecond[second], latency);
-        },
+        () => void latencies.push(performance.now() - sent),
         (err: Error) => {
           failures++;
-          firstFailure ??= `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`;
+          firstFailure ??= err.message;
         },
       ),
     );
   }
   await Promise.all(pending);
-  return { latencies, worstPerSecond, failures, firstFailure, seconds: (performance.now() - start) / 1000, shapes: queries.length };
+  return { latencies, failures, firstFailure, seconds: (performance.now() - start) / 1000 };
 }
 
-function reportReads(title: string, seconds: number, r: ReadResult): void {
-  const total = READ_RATE * seconds;
-  console.log(`\n${title}: ${READ_RATE} GraphQL reads/s for ${seconds} s (open loop from a child process, ${r.shapes} query shapes, bearer token, keep-alive)`);
-  console.log(`   ${r.latencies.length} answered, ${r.failures} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}; ${(total / r.seconds).toFixed(1)} reads/s achieved over ${r.seconds.toFixed(1)} s`);
-  console.log(`   latency: ${summary(r.latencies)}`);
-  console.log(`   worst latency per second sent (ms): ${r.worstPerSecond.map((v) => v.toFixed(0)).join(' ')}`);
+function reportReads(title: string, r: ReadResult, goalMs: number): void {
+  console.log(`   ${title}: ${r.latencies.length} answered, ${r.failures} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}, ${((r.latencies.length + r.failures) / r.seconds).toFixed(0)} reads/s achieved`);
+  const worst = p99(r.latencies);
+  console.log(`      latency ${summary(r.latencies)}; goal p99 <= ${goalMs} ms: ${worst <= goalMs ? 'met' : 'MISSED'}`);
   if (r.failures > 0) process.exitCode = 1;
+}
+
+// --- 4. subscribers ------------------------------------------------------------------------------
+
+interface Delivery {
+  /** Cycle indices received by each subscriber, in arrival order. */
+  complete: number;
+  events: number;
+  errors: string[];
+  latencies: number[];
+}
+
+/** In the child: `count` sockets subscribe; reports 'subscribed', then the deliveries once `cycles` arrived everywhere. */
+async function subscribeChild(task: { wsUrl: string; token: string; pathId: string; count: number; cycles: number }): Promise<Delivery> {
+  const received: number[][] = Array.from({ length: task.count }, () => []);
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const clients: Client[] = [];
+  let started = 0;
+  for (let i = 0; i < task.count; i++) {
+    const client = createClient({ url: task.wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: { authorization: `Bearer ${task.token}` }, on: { connected: () => void started++ } });
+    clients.push(client);
+    client.subscribe<{ pathCycles: { at: string; cycle: { index: number } } }>(
+      { query: 'subscription($p: ID!) { pathCycles(pathId: $p) { at cycle { index maxEnergy } } }', variables: { p: task.pathId } },
+      {
+        next: (v) => {
+          if (v.errors || !v.data) return void errors.push(JSON.stringify(v.errors));
+          received[i].push(v.data.pathCycles.cycle.index);
+          latencies.push(Date.now() - Date.parse(v.data.pathCycles.at));
+        },
+        error: (e) => errors.push(String((e as Error).message ?? e)),
+        complete: () => undefined,
+      },
+    );
+  }
+  await until('sockets to connect', () => started >= task.count || errors.length > 0, 120_000);
+  process.send!({ connected: true });
+  await until('every event at every subscriber', () => received.every((r) => r.length >= task.cycles) || errors.length > 0, 180_000).catch((err: Error) => errors.push(err.message));
+  const expected = Array.from({ length: task.cycles }, (_, i) => i + 1).join(',');
+  await Promise.all(clients.map((c) => c.dispose()));
+  return { complete: received.filter((r) => r.join(',') === expected).length, events: latencies.length, errors: errors.slice(0, 3), latencies };
+}
+
+async function subscribers(app: App, api: Api, token: string, minima: string[], count: number): Promise<void> {
+  const { runId, pathId } = await queueConnect(api, minima, CYCLES, STEPS);
+  const before = app.activeSubscriptions();
+  let connected = false;
+  const started = performance.now();
+  const delivery = child<Delivery>({ kind: 'subscribe', wsUrl: app.url.replace(/^http/, 'ws'), token, pathId, count, cycles: CYCLES }, () => (connected = true));
+  await until(`${count} subscriptions`, () => (connected && app.activeSubscriptions() - before >= count) || false, 180_000);
+  const connectS = (performance.now() - started) / 1000;
+  const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
+  await worker.start();
+  const status = await api.waitForRun(runId);
+  const d = await delivery;
+  await worker.stop();
+  const worst = p99(d.latencies);
+  console.log(`   ${count} subscribers (connected in ${connectS.toFixed(1)} s), run ${status}: ${d.complete}/${count} received all ${CYCLES} cycle events in order (${d.events}/${count * CYCLES}), ${d.errors.length} errors${d.errors.length ? ` (${d.errors.join('; ')})` : ''}`);
+  console.log(`      publish -> client ${summary(d.latencies)}; goal p99 <= 50 ms: ${worst <= 50 ? 'met' : 'MISSED'}`);
+  if (d.complete !== count || status !== 'SUCCEEDED') process.exitCode = 1;
 }
 
 async function main(): Promise<void> {
@@ -235,14 +331,21 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   console.log(`bench:server: tfjs ${backend.name}; ${databaseUrl ? `PostgreSQL database ${database} at ${redactUrl(adminUrl!)}` : `embedded PGlite in ${dataDir}`}; loopback only; auth on`);
   const app = await createApp({ config, log: () => undefined });
+  const token = app.clientToken!;
+  const api = new Api(app.url, token);
   try {
-    const api = new Api(app.url, app.clientToken!);
-    const pathId = await subscribers(app, api, app.clientToken!);
-    const landscape = (await api.gql('{ landscapes(first: 1) { edges { node { id } } } }')).landscapes.edges[0].node.id;
-    const ids = { landscape, path: pathId };
-    if (READ_WARMUP_SECONDS > 0) reportReads('2a. warm-up, right after start (not the measurement)', READ_WARMUP_SECONDS, await reads(app.url, app.clientToken!, ids, READ_WARMUP_SECONDS));
-    reportReads('2. measured', READ_SECONDS, await reads(app.url, app.clientToken!, ids, READ_SECONDS));
+    const ids = await seed(app, api);
+    const shapes = readShapes(ids);
+    for (const [name, query, variables] of [TRIVIAL, ...shapes]) await api.gql(query, variables).catch((err: Error) => Promise.reject(new Error(`${name}: ${err.message}`)));
+
+    if (PARTS.has(1)) await capacityPart(app, api, token, shapes);
+    if (PARTS.has(2) || PARTS.has(3)) await latencyParts(app, api, token, shapes, ids);
+    if (PARTS.has(4)) {
+      console.log(`\n4. subscriber delivery: graphql-ws subscribers (one socket each, in a child process) to pathCycles of one CONNECT run, ${CYCLES} cycles of ${STEPS} steps`);
+      for (const count of SUBSCRIBER_COUNTS) await subscribers(app, api, token, ids.minima, count);
+    }
   } finally {
+    api.close();
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
     if (database) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -250,13 +353,58 @@ async function main(): Promise<void> {
   }
 }
 
-async function readsChild(): Promise<void> {
-  const { url, token, ids, seconds } = JSON.parse(process.env.BENCH_READS!) as { url: string; token: string; ids: { landscape: string; path: string }; seconds: number };
-  const result = await readLoad(new Api(url, token), ids, seconds);
-  process.send!(result, () => process.exit(0));
+async function capacityPart(app: App, api: Api, token: string, shapes: Shape[]): Promise<void> {
+    const wrk = hasWrk();
+    console.log(`\n1. capacity: ${CONNECTIONS} keep-alive connections, ${CAPACITY_SECONDS} s per shape (${wrk ? 'wrk -t1' : 'Node load generator in a child process; install wrk for less client overhead'})`);
+    const capacity = (shape: Shape) => (wrk ? wrkCapacity(app.url, token, shape, CAPACITY_SECONDS) : child<number>({ kind: 'capacity', url: app.url, token, shape, seconds: CAPACITY_SECONDS }));
+    await capacity(TRIVIAL); // warm-up: optimised code and a full connection pool
+    const trivial = await capacity(TRIVIAL);
+    console.log(`   ${TRIVIAL[0].padEnd(18)} ${trivial.toFixed(0).padStart(6)} requests/s`);
+    for (const shape of shapes) {
+      const rate = await capacity(shape);
+      const ratio = rate / trivial;
+      console.log(`   ${shape[0].padEnd(18)} ${rate.toFixed(0).padStart(6)} requests/s = ${(100 * ratio).toFixed(0)} % of { __typename } (goal >= 50 %: ${ratio >= 0.5 ? 'met' : 'MISSED'})`);
+    }
 }
 
-(process.argv[2] === '--reads' ? readsChild() : main()).catch((err: Error) => {
-  console.error(`bench:server: ${err.stack ?? err.message}`);
+async function latencyParts(app: App, api: Api, token: string, shapes: Shape[], ids: { path: string; minima: string[] }): Promise<void> {
+
+    console.log(`\n2. latency at ${READ_RATE} reads/s for ${READ_SECONDS} s (open loop from a child process, the four shapes in turn)`);
+    const load = () => child<ReadResult>({ kind: 'reads', url: app.url, token, shapes, rate: READ_RATE, seconds: READ_SECONDS });
+    if (PARTS.has(2)) reportReads('idle server', await load(), 50);
+    if (!PARTS.has(3)) return;
+
+    console.log(`\n3. the same while an AutoNEB run computes in this process (Müller-Brown, cycles of ${STEPS * 5} steps)`);
+    const busy = await queueConnect(api, ids.minima, 1000, STEPS * 5);
+    const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
+    await worker.start();
+    await until('the run to start', async () => (await api.gql('query($id: ID!) { run(id: $id) { status } }', { id: busy.runId })).run.status === 'RUNNING', 60_000);
+    const computing = await load();
+    const cycles = (await api.gql('query($id: ID!) { path(id: $id) { cyclesDone } }', { id: busy.pathId })).path.cyclesDone;
+    await api.gql('mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: busy.runId });
+    await api.waitForRun(busy.runId);
+    await worker.stop();
+    reportReads(`while computing (${cycles} cycles stored meanwhile)`, computing, 100);
+}
+
+async function childMain(): Promise<void> {
+  const task = JSON.parse(process.env.BENCH_TASK!) as Record<string, unknown> & { kind: string; url: string; token: string };
+  let result: unknown;
+  if (task.kind === 'capacity') {
+    const api = new Api(task.url, task.token);
+    result = await nodeCapacity(api, task.shape as Shape, task.seconds as number);
+    api.close();
+  } else if (task.kind === 'reads') {
+    const api = new Api(task.url, task.token);
+    result = await openLoop(api, task.shapes as Shape[], task.rate as number, task.seconds as number);
+    api.close();
+  } else {
+    result = await subscribeChild(task as never);
+  }
+  process.send!({ result }, () => process.exit(0));
+}
+
+(process.argv[2] === '--child' ? childMain() : main()).catch((err: Error) => {
+  console.error(`bench:server: ${err?.stack ?? err?.message ?? JSON.stringify(err) ?? String(err)}`);
   process.exit(1);
 });

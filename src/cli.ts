@@ -87,7 +87,7 @@ async function workerCommand(config: Config): Promise<void> {
   configureEngine(config);
   const backend = await startEngine();
   console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { log: console.log });
   const events = await createEventBus(database.url);
   const queue = await JobQueue.open(queueOptions(config, database.url), console.log);
   const worker = new RunWorker({ orm: database.orm, queue, events, concurrency: Math.max(1, config.workers), log: console.log });

@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { redactUrl, type Config } from '../config';
 import { startEmbedded } from './embedded';
 import { initOrm, migrate } from './orm';
+import { withStartupLock } from './startup-lock';
 
 /** Connections this process may hold besides the ORM pool: the event listener, the job queue. */
 const OTHER_CONNECTIONS = 16;
@@ -22,7 +23,7 @@ export interface Database {
 
 export async function openDatabase(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'dbPoolSize'>,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; log?: (message: string) => void } = {},
 ): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
@@ -31,7 +32,10 @@ export async function openDatabase(
   let orm: MikroORM | undefined;
   try {
     orm = await initOrm(url, config.dbPoolSize);
-    const applied = options.migrate === false ? [] : await migrate(orm);
+    const migrating = orm;
+    // Embedded: one process owns the database. PostgreSQL: processes started together take turns.
+    const applied =
+      options.migrate === false ? [] : embedded ? await migrate(migrating) : await withStartupLock(url, 'migrations', () => migrate(migrating), { log: options.log });
     const opened = orm;
     return {
       kind: embedded ? 'embedded' : 'postgres',

@@ -11,6 +11,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import type { ValidationRule } from 'graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { isLoopback, type Config } from '../config';
 import { AuthError, Authenticator, bearerToken, countTokens, createToken, type Access } from './auth';
 import { accessOf, authenticate, cors, jsonErrors } from './guards';
@@ -21,6 +22,7 @@ import { createEventBus, type EventBus } from '../events';
 import { buildAppSchema, formatError, type Context } from '../api/resolvers';
 import { clientRoutes } from './client-static';
 import { RunEvents } from '../runs/events';
+import { Loaders } from '../api/loaders';
 import { JobQueue, DEFAULT_QUEUE_OPTIONS } from '../runs/queue';
 import { RunWorker } from '../runs/worker';
 import { configureEngine } from '../runs/bridge/engine';
@@ -70,7 +72,7 @@ export interface App {
 }
 
 export async function createApp({ config, log = console.log, clientToken: makeClientToken = true }: AppOptions): Promise<App> {
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { log });
   const closers: (() => Promise<unknown>)[] = [() => database.close()];
   const closeAll = async () => {
     // Last opened, first closed: the database goes last.
@@ -87,7 +89,23 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     const runEvents = new RunEvents(events, log);
     const uploads = new UploadStore();
     const limits = { defaultSize: config.pageSize, maxSize: config.maxPageSize };
-    const context = (access: Access): Context => ({ em: database.orm.em.fork(), events, limits, log, queue, runEvents, uploads, access });
+    const context = (access: Access): Context => {
+      let em: EntityManager | undefined;
+      const fork = () => (em ??= database.orm.em.fork());
+      return {
+        get em() {
+          return fork();
+        },
+        loaders: new Loaders(fork),
+        events,
+        limits,
+        log,
+        queue,
+        runEvents,
+        uploads,
+        access,
+      };
+    };
     const validationRules: ValidationRule[] = [
       depthLimitRule(config.maxQueryDepth),
       costLimitRule({ maxCost: config.maxQueryCost, defaultPageSize: config.pageSize, maxPageSize: config.maxPageSize }),

@@ -2,13 +2,15 @@
 // connection_init, the same limits, authorization and error policy as over HTTP), given to
 // graphql-ws's thin `ws` adapter.
 import type { Server } from 'node:http';
-import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode, type ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatError, type Context } from '../api/resolvers';
 import { AuthError, type Access } from './auth';
 import { MAX_TOKENS } from './limits';
+import { DocumentCache } from './document-cache';
+import { subscribeShared } from '../events/fan-out';
 
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
@@ -38,9 +40,12 @@ export function subscriptionServerOptions(options: SubscriptionOptions, sockets:
   // What each connection authenticated as in its connection_init (connectionParams).
   const socketAccess = new WeakMap<object, Access>();
   const accessOf = (ctx: object): Access => socketAccess.get(ctx) ?? { scope: null };
+  const documents = new DocumentCache(schema, [...validationRules], MAX_TOKENS);
   return {
     schema,
     context: (ctx) => options.context(accessOf(ctx)),
+    // One execution per event and operation, however many subscribers receive it.
+    subscribe: subscribeShared,
     // A refused connection is closed with 4403 and a reason saying why (graphql-ws's own close,
     // `Forbidden`, then finds the socket closing and sends nothing).
     onConnect: async (ctx) => {
@@ -62,13 +67,9 @@ export function subscriptionServerOptions(options: SubscriptionOptions, sockets:
       if (held > options.maxSubscriptionsPerConnection) {
         return [coded(`too many subscriptions on this connection: at most ${options.maxSubscriptionsPerConnection} at once (NEB_ATLAS_MAX_SUBSCRIPTIONS_PER_CONNECTION)`, 'TOO_MANY_SUBSCRIPTIONS')];
       }
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query, { maxTokens: MAX_TOKENS });
-      } catch (err) {
-        return [coded(err instanceof GraphQLError ? err.message : 'Syntax Error: document could not be parsed', 'GRAPHQL_PARSE_FAILED')];
-      }
-      const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+      const checked = documents.check(payload.query);
+      if ('parseError' in checked) return [coded(checked.parseError.message, 'GRAPHQL_PARSE_FAILED')];
+      const { document, errors } = checked;
       if (errors.length > 0) return errors.map((e) => coded(e.message, 'GRAPHQL_VALIDATION_FAILED', e));
       const operation = getOperationAST(document, payload.operationName);
       if (!operation) return [coded('Unable to identify operation', 'BAD_REQUEST')];

@@ -5,6 +5,7 @@
 //   GET  /tensors/paths/:id/pivots/:index   one pivot
 //   GET  /tensors/paths/:id/saddle          parameters at the saddle (interpolated along the path)
 //   POST /tensors/uploads                   a safetensors body; answers {uploadId}, for the importMinimum mutation
+import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { decodeSafetensors, encodeSafetensors, pointAt, splitTensors, type NamedTensor, type Vector } from '../engine';
@@ -18,6 +19,25 @@ import { findMinimum, findPath } from '../store/records';
 import { TENSORS_PATH, type UploadStore } from '../runs/uploads';
 
 export { TENSORS_PATH };
+
+/**
+ * Conditional downloads: the ETag names the stored version (a minimum's status and metrics; a
+ * path's status, cycles done and saddle, which change together with its pivots), so it is known
+ * before the parameters are read. A client holding that version gets 304 without the body.
+ * `private`: the answer depends on the caller's token; `no-cache`: revalidate every time, as an
+ * EVALUATE run may still change the metadata.
+ */
+function notModified(req: Request, res: Response, version: unknown[]): boolean {
+  const etag = `"${createHash('sha256').update(JSON.stringify(version)).digest('base64url').slice(0, 27)}"`;
+  res.setHeader('ETag', etag);
+  res.setHeader('Cache-Control', 'private, no-cache');
+  const held = req.headers['if-none-match'];
+  if (held === undefined || !held.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return false;
+  res.status(304).end();
+  return true;
+}
+
+const pathVersion = (path: Path, route: string) => [route, path.id, path.status, path.cyclesDone, path.saddleT, path.saddleTrainLoss, path.saddleTestLoss];
 
 function send(res: Response, filename: string, tensors: NamedTensor[], metadata: Record<string, string>): void {
   res.setHeader('Content-Type', 'application/octet-stream');
@@ -68,6 +88,7 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
 
   router.get('/minima/:id', async (req, res) => {
     const minimum = await findMinimum(em(), req.params.id);
+    if (notModified(req, res, ['minimum', minimum.id, minimum.status, minimum.trainLoss, minimum.testLoss, minimum.seed])) return;
     const withParams = await orm.em.fork().findOneOrFail(Minimum, minimum.id, { populate: ['parameters', 'landscape'] });
     if (!withParams.parameters) throw new InputError('id', `minimum ${minimum.id} is ${minimum.status}: it has no parameters yet`);
     const layout = landscapeLayout(withParams.landscape);
@@ -85,6 +106,7 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
 
   router.get('/paths/:id/pivots', async (req, res) => {
     const path = await findPath(em(), req.params.id);
+    if (notModified(req, res, pathVersion(path, req.path))) return;
     const { pivots, vectors } = await pathPivots(orm, path);
     const landscape = await em().findOneOrFail(Landscape, path.landscape.id);
     const layout = landscapeLayout(landscape);
@@ -94,6 +116,7 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
 
   router.get('/paths/:id/pivots/:index', async (req, res) => {
     const path = await findPath(em(), req.params.id);
+    if (notModified(req, res, pathVersion(path, req.path))) return;
     const { pivots, vectors } = await pathPivots(orm, path);
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || index < 0 || index >= vectors.length) throw new InputError('index', `must be an integer from 0 to ${vectors.length - 1}, got ${req.params.index}`);
@@ -104,6 +127,7 @@ export function tensorRoutes(orm: MikroORM, uploads: UploadStore, maxUploadBytes
 
   router.get('/paths/:id/saddle', async (req, res) => {
     const path = await findPath(em(), req.params.id);
+    if (notModified(req, res, pathVersion(path, req.path))) return;
     const { pivots, vectors } = await pathPivots(orm, path);
     if (path.saddleT === null) throw new InputError('id', `path ${path.id} has no saddle yet`);
     const landscape = await em().findOneOrFail(Landscape, path.landscape.id);

@@ -9,6 +9,7 @@
 // worker therefore costs at most one step, and a step never runs twice to completion.
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
+import { retryTransient, withStartupLock } from '../db/startup-lock';
 
 /**
  * Two queues: `compute` steps (training, AutoNEB cycles, evaluation) keep a worker's slot busy
@@ -80,10 +81,23 @@ export class JobQueue {
       deleteAfterDays: 7,
     });
     boss.on('error', (err: Error) => log(`queue: ${err.message}`));
-    await boss.start();
-    for (const name of Object.values(QUEUES)) {
-      await boss.createQueue(name, { name, expireInSeconds: expirySeconds(options, name), retryLimit: options.retryLimit, retryDelay: 1 });
-    }
+    // pg-boss installs its schema under its own lock, but two `create_queue` calls at once
+    // deadlock: processes starting together take turns, and the later ones find the queues.
+    await withStartupLock(
+      options.url,
+      'queue creation',
+      async () => {
+        // Not retried as a whole: a pg-boss that failed half-way through start() ignores a second call.
+        await boss.start();
+        await retryTransient('queue creation', async () => {
+          for (const name of Object.values(QUEUES)) {
+            if (await boss.getQueue(name)) continue;
+            await boss.createQueue(name, { name, expireInSeconds: expirySeconds(options, name), retryLimit: options.retryLimit, retryDelay: 1 });
+          }
+        }, { log });
+      },
+      { retry: false, log },
+    );
     return new JobQueue(boss, options);
   }
 

@@ -17,9 +17,9 @@ export async function findLandscape(em: EntityManager, id: string, field = 'id')
   return landscape;
 }
 
-/** `tags`: only landscapes carrying every one of them. */
-export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits, tags?: readonly string[] | null): Promise<Page<Landscape>> {
-  return paginate(em, Landscape, tags?.length ? { tags: { $contains: [...tags] } } : {}, args, limits);
+/** `tags`: only landscapes carrying every one of them; `fields`: the columns to read (all when absent). */
+export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits, tags?: readonly string[] | null, fields?: readonly string[]): Promise<Page<Landscape>> {
+  return paginate(em, Landscape, tags?.length ? { tags: { $contains: [...tags] } } : {}, args, limits, fields);
 }
 
 /** Deletes a landscape with its minima, runs, paths, cycles and pivots (foreign keys cascade). */

@@ -50,6 +50,8 @@ export async function paginate<T extends Ordered>(
   where: FilterQuery<T>,
   args: PageArgs,
   limits: PageLimits,
+  /** Only these properties (the columns a query selects); all when absent. */
+  fields?: readonly string[],
 ): Promise<Page<T>> {
   const first = args.first ?? limits.defaultSize;
   if (!Number.isInteger(first) || first < 1 || first > limits.maxSize) {
@@ -61,6 +63,7 @@ export async function paginate<T extends Ordered>(
     after: args.after ?? undefined,
     orderBy: ORDER as never,
     includeCount: false, // hasNextPage comes from fetching one row more
+    ...(fields ? { fields: fields as never } : {}),
   });
   let count: Promise<number> | undefined;
   return {

@@ -29,21 +29,21 @@ export interface RunFilter {
   tags?: readonly string[] | null;
 }
 
-export function listRuns(em: EntityManager, filter: RunFilter, args: PageArgs, limits: PageLimits): Promise<Page<Run>> {
+export function listRuns(em: EntityManager, filter: RunFilter, args: PageArgs, limits: PageLimits, fields?: readonly string[]): Promise<Page<Run>> {
   const where: FilterQuery<Run> = {};
   if (filter.landscapeId) where.landscape = filter.landscapeId;
   if (filter.status) where.status = filter.status;
   if (filter.kind) where.kind = filter.kind;
   if (filter.tags?.length) where.tags = { $contains: [...filter.tags] };
-  return paginate(em, Run, where, args, limits);
+  return paginate(em, Run, where, args, limits, fields);
 }
 
-export function listMinima(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits): Promise<Page<Minimum>> {
-  return paginate(em, Minimum, { landscape: landscapeId }, args, limits);
+export function listMinima(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits, fields?: readonly string[]): Promise<Page<Minimum>> {
+  return paginate(em, Minimum, { landscape: landscapeId }, args, limits, fields);
 }
 
-export function listPaths(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits): Promise<Page<Path>> {
-  return paginate(em, Path, { landscape: landscapeId }, args, limits);
+export function listPaths(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits, fields?: readonly string[]): Promise<Page<Path>> {
+  return paginate(em, Path, { landscape: landscapeId }, args, limits, fields);
 }
 
 /** A path's cycles in order (at most a few dozen: one per AutoNEB cycle). */

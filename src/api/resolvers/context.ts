@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Loaders } from '../loaders';
 import type { Access } from '../../http/auth';
 import type { EventBus } from '../../events';
 import type { RunEvents } from '../../runs/events';
@@ -8,7 +9,10 @@ import type { UploadStore } from '../../runs/uploads';
 
 /** Per-operation context: its own EntityManager (identity map), the event bus, limits. */
 export interface Context {
+  /** Forked on first use: operations that read nothing from the database fork nothing. */
   em: EntityManager;
+  /** Batched many-to-one loads (DataLoader), per operation. */
+  loaders: Loaders;
   events: EventBus;
   limits: PageLimits;
   log: (message: string) => void;

@@ -1,10 +1,12 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { nodeFields } from '../selection';
 import { LandscapeEventType, TOPIC, type LandscapeEventPayload } from '../../events';
 import { ArchitectureType, CatalogType, CreateLandscapeInput, DatasetType, LandscapeType } from '../schema/landscape';
 import { connectionType, PageArgs, toConnection, type Connection } from '../schema/pagination';
 import { MinimumType, PathType, RunType } from '../schema/records';
 import { RunKind, RunStatus } from '../schema/enums';
-import type { Landscape, Minimum, Path, Run } from '../../store/entities';
+import { Landscape, Minimum, Path, Run } from '../../store/entities';
 import { deleteLandscape, findLandscape, listLandscapes } from '../../store/landscapes';
 import { createLandscape } from '../../runs/service';
 import { listMinima, listPaths, listRuns } from '../../store/records';
@@ -44,8 +46,8 @@ async function announce(ctx: Context, type: LandscapeEventType, landscape: Lands
 @Resolver(() => LandscapeType)
 export class LandscapeResolver {
   @Query(() => LandscapeConnection, { description: 'All landscapes, oldest first.' })
-  async landscapes(@Args() args: LandscapeFilterArgs, @Ctx() ctx: Context): Promise<Connection<Landscape>> {
-    return toConnection(await listLandscapes(ctx.em, args, ctx.limits, args.tags));
+  async landscapes(@Args() args: LandscapeFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Landscape>> {
+    return toConnection(await listLandscapes(ctx.em, args, ctx.limits, args.tags, nodeFields(ctx.em, Landscape, info)));
   }
 
   @Query(() => LandscapeType)
@@ -90,17 +92,17 @@ export class LandscapeResolver {
   }
 
   @FieldResolver(() => MinimumConnection)
-  async minima(@Root() landscape: Landscape, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Connection<Minimum>> {
-    return toConnection(await listMinima(ctx.em, landscape.id, page, ctx.limits));
+  async minima(@Root() landscape: Landscape, @Args() page: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Minimum>> {
+    return toConnection(await listMinima(ctx.em, landscape.id, page, ctx.limits, nodeFields(ctx.em, Minimum, info)));
   }
 
   @FieldResolver(() => PathConnection)
-  async paths(@Root() landscape: Landscape, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Connection<Path>> {
-    return toConnection(await listPaths(ctx.em, landscape.id, page, ctx.limits));
+  async paths(@Root() landscape: Landscape, @Args() page: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Path>> {
+    return toConnection(await listPaths(ctx.em, landscape.id, page, ctx.limits, nodeFields(ctx.em, Path, info)));
   }
 
   @FieldResolver(() => RunConnection)
-  async runs(@Root() landscape: Landscape, @Args() args: RunFilterArgs, @Ctx() ctx: Context): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { landscapeId: landscape.id, status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits));
+  async runs(@Root() landscape: Landscape, @Args() args: RunFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Run>> {
+    return toConnection(await listRuns(ctx.em, { landscapeId: landscape.id, status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, nodeFields(ctx.em, Run, info)));
   }
 }

@@ -1,10 +1,13 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { nodeFields } from '../selection';
 import { LandscapeType } from '../schema/landscape';
 import { toConnection, type Connection } from '../schema/pagination';
 import { CycleType, MinimumType, PathDownloadsType, PathType, PivotType, RunType, SaddleType } from '../schema/records';
 import { TENSORS_PATH } from '../../runs/uploads';
 import { Landscape, Minimum, Run, type Cycle, type Path, type Pivot } from '../../store/entities';
-import { findMinimum, findPath, findRun, listRuns, pathCycles, pathPivots } from '../../store/records';
+import { findMinimum, findPath, findRun, listRuns } from '../../store/records';
+import { cyclesOf, pivotsOf } from '../../store/completed-paths';
 import { AlignmentType, LinearConnectivityType } from '../schema/alignment';
 import { AlignmentMethod } from '../../store/enums';
 import type { LinearEvaluation } from '../../store/entities/path';
@@ -19,9 +22,9 @@ function linearConnectivity(line: LinearEvaluation | null): LinearConnectivityTy
   return { ...line, errorBarrier: errorBarrier(line.points), lossBarrier: lossBarrier(line.points), testLossBarrier: lossBarrier(line.points, 'testLoss') };
 }
 
-/** Loads a many-to-one reference (from the identity map when already there). */
-function load<T extends object>(ctx: Context, entity: new () => T, ref: { id: string }): Promise<T> {
-  return ctx.em.findOneOrFail(entity, ref.id as never);
+/** Loads a many-to-one reference, batched with the request's other loads of that entity. */
+function load<T extends Landscape | Minimum | Run>(ctx: Context, entity: new () => T, ref: { id: string }): Promise<T> {
+  return ctx.loaders.load(entity, ref.id);
 }
 
 @Resolver(() => MinimumType)
@@ -71,8 +74,8 @@ export class RunResolver {
   }
 
   @Query(() => RunConnection, { description: 'Runs of all landscapes, oldest first, optionally filtered.' })
-  async runs(@Args() args: RunFilterArgs, @Ctx() ctx: Context): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits));
+  async runs(@Args() args: RunFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Run>> {
+    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, nodeFields(ctx.em, Run, info)));
   }
 
   @FieldResolver(() => LandscapeType)
@@ -139,7 +142,7 @@ export class PathResolver {
 
   @FieldResolver(() => [CycleType], { description: 'Cycles done so far, in order.' })
   cycles(@Root() path: Path, @Ctx() ctx: Context): Promise<Cycle[]> {
-    return pathCycles(ctx.em, path.id);
+    return cyclesOf(ctx.em, path);
   }
 
   @FieldResolver(() => PathDownloadsType)
@@ -149,6 +152,6 @@ export class PathResolver {
 
   @FieldResolver(() => [PivotType], { description: 'Current pivots in chain order.' })
   pivots(@Root() path: Path, @Ctx() ctx: Context): Promise<Pivot[]> {
-    return pathPivots(ctx.em, path.id);
+    return pivotsOf(ctx.em, path);
   }
 }
