@@ -7,8 +7,9 @@ import { LandscapeResolver } from './landscape';
 import { MinimumResolver, PathResolver, RunResolver } from './records';
 import { AnalysisResolver } from './analysis';
 import { RunMutationResolver, RunSubscriptionResolver } from './runs';
+import { DatasetResolver } from '../api/resolvers/dataset';
 
-export const RESOLVERS = [LandscapeResolver, MinimumResolver, RunResolver, PathResolver, EventsResolver, AnalysisResolver, RunMutationResolver, RunSubscriptionResolver] as const;
+export const RESOLVERS = [LandscapeResolver, MinimumResolver, RunResolver, PathResolver, EventsResolver, AnalysisResolver, RunMutationResolver, RunSubscriptionResolver, DatasetResolver] as const;
 
 export function buildAppSchema(pubSub: EventBus['pubSub']): Promise<GraphQLSchema> {
   return buildSchema({
