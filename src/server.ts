@@ -20,7 +20,7 @@ import { costLimitRule, depthLimitRule, MAX_TOKENS } from './limits';
 import { openDatabase, type Database } from './db/database';
 import { createEventBus, type EventBus } from './events';
 import { buildAppSchema, formatError, type Context } from './resolvers';
-import { clientRoutes } from './client-static';
+import { clientRoutes, explorerPage } from './client-static';
 import { RunEvents } from './jobs/events';
 import { JobQueue, DEFAULT_QUEUE_OPTIONS } from './jobs/queue';
 import { RunWorker } from './jobs/worker';
@@ -211,6 +211,7 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
       }
     });
     const allowOrigins = cors(config.corsOrigins);
+    app.get(GRAPHQL_PATH, explorerPage());
     app.use(
       GRAPHQL_PATH,
       allowOrigins,
