@@ -4,13 +4,13 @@
  * One process: the fixes are registered / unregistered between measurements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../src/engine/kernels';
+import { initBackend } from '../src/engine/tfjs/backend';
+import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../src/engine/tfjs/fixes';
 import { Random } from '../src/engine/random';
 import { openBlasSgemm } from './blas';
 import { mlp, smallCnn, type FlatModel } from './models';
 import { nativeSection } from './native';
-import { registerWasmExtras, unregisterWasmExtras } from '../src/engine/native';
+import { registerWasmExtras, unregisterWasmExtras } from '../src/engine/tfjs/blas';
 
 const PIVOTS = 16;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);

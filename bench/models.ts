@@ -1,5 +1,5 @@
 /**
- * Minimal flat-vector losses for the bench (the real models live in src/engine/models): each
+ * Minimal flat-vector losses for the bench (the real models live in src/engine/neural/models): each
  * takes a parameter vector, slices it into layers and returns the mean softmax cross-entropy,
  * so tf.grad gives the pivot gradient exactly as a NEB step needs it.
  */

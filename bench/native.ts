@@ -12,12 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { NeuralEnergy, type NeuralEnergyDescription } from '../src/engine/neural-energy';
-import { PooledNeuralEnergy } from '../src/engine/pool';
+import { initBackend } from '../src/engine/tfjs/backend';
+import { NeuralEnergy, type NeuralEnergyDescription } from '../src/engine/neural/neural-energy';
+import { PooledNeuralEnergy } from '../src/engine/neural/pool';
 import type { Energy, Vector } from '../src/engine/energy';
-import { registerWasmKernelFixes } from '../src/engine/kernels';
-import { loadNativeBlas, registerNativeKernels, registerWasmExtras, unregisterNativeKernels, type NativeBlas } from '../src/engine/native';
+import { registerWasmKernelFixes } from '../src/engine/tfjs/fixes';
+import { loadNativeBlas, registerNativeKernels, registerWasmExtras, unregisterNativeKernels, type NativeBlas } from '../src/engine/tfjs/blas';
 import { Random } from '../src/engine/random';
 import { mlp, smallCnn, type FlatModel } from './models';
 
@@ -114,7 +114,7 @@ async function energyRate(energy: Energy, pivots: number): Promise<Rate> {
  * thread), the two ways a worker can run AutoNEB's pivots.
  */
 async function engineRates(net: Net, pivots: number, pool: number): Promise<{ single: Rate; pooled: Rate | string }> {
-  const description: NeuralEnergyDescription = { ...net.engine, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' };
+  const description: NeuralEnergyDescription = { ...net.engine, data: { kind: 'mnist' }, seed: 'bench', backend: 'native-blas' };
   const single = await energyRate(new NeuralEnergy(description), pivots);
   if (pool < 1) return { single, pooled: 'not measured' };
   let pooled: Rate | string;
@@ -210,7 +210,7 @@ function childRun<T>(netKey: string, what: string, threads: number, extraEnv: Re
 interface EngineConfig { label: string; rate: Rate }
 
 /**
- * The engine's ways to use the cores (src/engine/native/binding.ts and the pool): one thread with
+ * The engine's ways to use the cores (src/engine/tfjs/blas/binding.ts and the pool): one thread with
  * 1 or 2 BLAS threads, and the pool of worker threads with 1 BLAS thread each. Child processes:
  * OpenBLAS reads its thread count once, when it is loaded.
  */
@@ -268,7 +268,7 @@ export async function nativeSection(): Promise<void> {
   }
 
   console.log(`\nScaling of the engine (NeuralEnergy, MLP on bundled MNIST, batch 256, ${blas.threads} BLAS thread${blas.threads > 1 ? 's' : ''}): cost per step should grow linearly in pivots and width`);
-  const mlpEnergy = (width: number) => new NeuralEnergy({ model: { kind: 'mlp', widths: [784, width, 10] }, batchSize: 256, data: { kind: 'mnist-bundled' }, seed: 'bench', backend: 'native-blas' });
+  const mlpEnergy = (width: number) => new NeuralEnergy({ model: { kind: 'mlp', widths: [784, width, 10] }, batchSize: 256, data: { kind: 'mnist' }, seed: 'bench', backend: 'native-blas' });
   const flops = (width: number) => 2 * 256 * (2 * 784 * width + 3 * width * 10);
   for (const pivots of [1, 4, 16, 64]) {
     const r = await energyRate(mlpEnergy(100), pivots);

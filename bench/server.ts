@@ -21,9 +21,9 @@ import { createClient, type Client } from 'graphql-ws';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { isLoopback, loadConfig, redactUrl, type Config } from '../src/config';
-import { initBackend } from '../src/engine';
-import { RunWorker } from '../src/jobs/worker';
-import { createApp, type App } from '../src/server';
+import { initBackend } from '../src/engine/tfjs';
+import { RunWorker } from '../src/runs/worker';
+import { createApp, type App } from '../src/http/app';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 500);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 40);

@@ -18,13 +18,13 @@ function findTests(dir) {
 const filter = process.argv[2];
 // NEB_ATLAS_TEST_SCOPE=db runs only the suites that touch a database: CI's second pass against a
 // real PostgreSQL does not repeat the engine's pure computation, which no database changes.
-const DATABASE_FREE = ['engine', 'neural', 'kernels', 'landscape', 'native'].map((d) => join('dist', 'test', d) + '/');
+const DATABASE_FREE = ['engine'].map((d) => join('dist', 'test', d) + '/');
 const dbOnly = process.env.NEB_ATLAS_TEST_SCOPE === 'db';
 let files = findTests('dist/test').filter((f) => !filter || f.includes(filter)).sort();
 if (dbOnly) {
   const skipped = files.filter((f) => DATABASE_FREE.some((d) => f.startsWith(d)));
   files = files.filter((f) => !skipped.includes(f));
-  console.log(`NEB_ATLAS_TEST_SCOPE=db: skipping ${skipped.length} database-free test files (${DATABASE_FREE.map((d) => d.slice(10, -1)).join(', ')}); they ran in the embedded pass`);
+  console.log(`NEB_ATLAS_TEST_SCOPE=db: skipping ${skipped.length} database-free test files (test/engine); they ran in the embedded pass`);
 }
 if (files.length === 0) {
   console.error(`no test files found${filter ? ` matching "${filter}"` : ''}`);

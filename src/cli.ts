@@ -30,9 +30,10 @@ function describe(config: Config): string {
 const SHUTDOWN_LIMIT_MS = 30_000;
 
 async function serve(config: Config): Promise<void> {
-  const { initBackend } = await import('./engine');
-  const { createApp } = await import('./server');
-  const backend = await initBackend();
+  const { configureEngine, startEngine } = await import('./runs/bridge/engine');
+  const { createApp } = await import('./http/app');
+  configureEngine(config);
+  const backend = await startEngine();
   console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
   console.log(`neb-atlas: opening ${describe(config)} ...`);
   const app = await createApp({ config });
@@ -77,13 +78,14 @@ async function workerCommand(config: Config): Promise<void> {
   if (!config.databaseUrl) {
     throw new Error('worker: DATABASE_URL is required (workers share a real PostgreSQL with the server; the embedded database serves one process, whose own worker runs inside `serve`)');
   }
-  const { initBackend } = await import('./engine');
+  const { configureEngine, startEngine } = await import('./runs/bridge/engine');
   const { openDatabase } = await import('./db/database');
   const { createEventBus } = await import('./events');
-  const { JobQueue } = await import('./jobs/queue');
-  const { RunWorker } = await import('./jobs/worker');
-  const { queueOptions } = await import('./server');
-  const backend = await initBackend();
+  const { JobQueue } = await import('./runs/queue');
+  const { RunWorker } = await import('./runs/worker');
+  const { queueOptions } = await import('./http/app');
+  configureEngine(config);
+  const backend = await startEngine();
   console.log(`neb-atlas: tfjs backend ${backend.name} (${backend.reason})`);
   const database = await openDatabase(config);
   const events = await createEventBus(database.url);

@@ -35,7 +35,17 @@ export interface Config {
   maxQueryCost: number;
   /** Subscriptions one graphql-ws connection may hold at once. */
   maxSubscriptionsPerConnection: number;
+  /** The engine's TensorFlow.js backend: `auto` or one of BACKEND_CHOICES. */
+  backend: BackendChoice;
+  /** Worker threads per neural energy; unset: cores / compute slots. */
+  threads?: number;
+  /** OpenBLAS threads per thread of the native path; unset: OPENBLAS_NUM_THREADS, else 1. */
+  blasThreads?: number;
 }
+
+/** Backends the engine knows (src/engine/tfjs/backend.ts; a test keeps the two lists in step). */
+export const BACKEND_CHOICES = ['auto', 'native-blas', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export class ConfigError extends Error {
   constructor(variable: string, value: string, expected: string) {
@@ -61,6 +71,9 @@ export const ENV = {
   MAX_QUERY_DEPTH: 'NEB_ATLAS_MAX_QUERY_DEPTH',
   MAX_QUERY_COST: 'NEB_ATLAS_MAX_QUERY_COST',
   MAX_SUBSCRIPTIONS: 'NEB_ATLAS_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+  BACKEND: 'NEB_ATLAS_BACKEND',
+  THREADS: 'NEB_ATLAS_THREADS',
+  BLAS_THREADS: 'NEB_ATLAS_BLAS_THREADS',
 } as const;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -71,6 +84,20 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+/** An optional integer: undefined when the variable is unset or empty. */
+function optionalInteger(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : integer(env, name, min, min, max);
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(name, raw, `one of ${choices.join(', ')}`);
+  return value as T;
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -135,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryDepth: integer(env, ENV.MAX_QUERY_DEPTH, 20, 2, 1000),
     maxQueryCost: integer(env, ENV.MAX_QUERY_COST, 20_000, 10, 100_000_000),
     maxSubscriptionsPerConnection: integer(env, ENV.MAX_SUBSCRIPTIONS, 50, 1, 100_000),
+    backend: oneOf(env, ENV.BACKEND, BACKEND_CHOICES, 'auto'),
+    threads: optionalInteger(env, ENV.THREADS, 1, 1024),
+    blasThreads: optionalInteger(env, ENV.BLAS_THREADS, 1, 1024),
   };
 }
 

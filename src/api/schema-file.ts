@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { printSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { buildAppSchema } from '../resolvers';
+import { buildAppSchema } from './resolvers';
 import type { EventBus } from '../events';
 
 /** dist/src/api -> the repository root (also right for the sources, src/api). */

@@ -241,15 +241,16 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 
 /** A neb-atlas server in this process on port 0; its log goes to a file. */
 async function startServer(dataDir: string | undefined, logFile: string): Promise<{ url: string; dataDir: string; temporary: boolean; close(): Promise<void> }> {
-  const { initBackend } = await import('../engine');
+  const { configureEngine, startEngine } = await import('../runs/bridge/engine');
   const { loadConfig } = await import('../config');
-  const { createApp } = await import('../server');
-  const backend = await initBackend();
+  const { createApp } = await import('../http/app');
   const dir = dataDir ? resolve(dataDir) : mkdtempSync(join(tmpdir(), 'neb-atlas-experiment-'));
   const log = (message: string) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`);
-  log(`tfjs backend ${backend.name} (${backend.reason})`);
   // Its own server, on loopback, answers only this process: no tokens needed.
-  const config = { ...loadConfig({ NEB_ATLAS_AUTH: 'off' }), dataDir: dir, databaseUrl: undefined, port: 0, host: '127.0.0.1', workers: 1 };
+  const config = { ...loadConfig({ ...process.env, NEB_ATLAS_AUTH: 'off' }), dataDir: dir, databaseUrl: undefined, port: 0, host: '127.0.0.1', workers: 1 };
+  configureEngine(config);
+  const backend = await startEngine();
+  log(`tfjs backend ${backend.name} (${backend.reason})`);
   const app = await createApp({ config, log });
   return {
     url: app.url,
@@ -260,9 +261,4 @@ async function startServer(dataDir: string | undefined, logFile: string): Promis
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** `node dist/src/cli/experiment.js <preset> [--url URL] [--out DIR] [--data-dir DIR] [--json]` (npm run experiment). */
-if (require.main === module) {
-  void import('./program').then(({ runCli }) => runCli(['experiment', ...process.argv.slice(2)]));
 }

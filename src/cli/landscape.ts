@@ -1,6 +1,6 @@
 // Client commands on landscapes: `landscape create`, `landscape list`.
 import type { Command } from 'commander';
-import { action, intListOption, intOption, jsonOption, numberOption } from './program';
+import { action, intListOption, intOption, jsonOption, numberOption } from './options';
 import { CREATE_LANDSCAPE, LANDSCAPES } from './queries';
 import { allPages, describeArchitecture } from './report';
 import type { CreateLandscapeInput } from './graphql';

@@ -1,7 +1,7 @@
 // Client commands `report` (Markdown + SVG report of a landscape) and `experiment` (the paper's
 // experiment at CPU scale, see ./experiment.ts).
 import type { Command } from 'commander';
-import { action, intOption } from './program';
+import { action, intOption } from './options';
 import { PRESETS, runExperiment } from './experiment';
 import { fetchReportData, table1Markdown, writeReport } from './report';
 

@@ -1,7 +1,7 @@
 // Client commands that start, watch and stop runs: train, connect, evaluate, explore, status, cancel.
 import type { Command } from 'commander';
 import { CliError, EXIT } from './errors';
-import { action, intListOption, intOption, jsonOption, numberOption, type CommandContext } from './program';
+import { action, intListOption, intOption, jsonOption, numberOption, type CommandContext } from './options';
 import { createProgress, progressMode } from './progress';
 import { CANCEL, CONNECT, EVALUATE, EXPLORE, LANDSCAPE_STATUS, RUN, TRAIN } from './queries';
 import { describeArchitecture } from './report';

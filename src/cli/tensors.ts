@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT } from './errors';
-import { action, intOption } from './program';
+import { action, intOption } from './options';
 import { IMPORT_MINIMUM, MINIMUM } from './queries';
 import type { MinimumInfo } from './types';
 

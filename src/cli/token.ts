@@ -53,7 +53,7 @@ export async function tokenCommand(argv: string[], config: Config, out: (line: s
 
   // Server modules load only here: other client commands stay fast.
   const { openDatabase } = await import('../db/database');
-  const { createToken } = await import('../auth');
+  const { createToken } = await import('../http/auth');
   const { ApiToken } = await import('../store/entities');
   const { isId } = await import('../store/errors');
   const database = await openDatabase(config);

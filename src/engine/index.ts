@@ -1,7 +1,10 @@
-// Public API of the engine (the package's main entry). One `export *` line per module.
+// Public API of the engine (the package's main entry): path mathematics over any Energy. Loads no
+// TensorFlow.js: neural networks are in ./neural (and its tfjs-free specs in ./neural/specs), the
+// tfjs backend in ./tfjs. One `export *` line per module.
 export * from './energy';
 export * from './random';
 export * from './errors';
+export * from './vector';
 export * from './surfaces';
 export * from './exact-path';
 export * from './path';
@@ -15,10 +18,3 @@ export * from './autoneb/insertion';
 export * from './autoneb/run';
 export * from './landscape';
 export * from './safetensors';
-export * from './backend';
-export * from './models';
-export * from './data';
-export * from './train';
-export * from './evaluate';
-export * from './neural-energy';
-export * from './pool';

@@ -5,6 +5,7 @@
  */
 import type { Energy, LossAndGradient, Vector } from './energy';
 import { InvalidInputError } from './errors';
+import { namedTable } from './strategies';
 import type { Random } from './random';
 
 export interface PlotBox {
@@ -182,10 +183,10 @@ export const SURFACES: Readonly<Record<string, AnalyticSurface>> = {
   [curvedValley.name]: curvedValley,
 };
 
-export function getSurface(name: string): AnalyticSurface {
-  const surface = SURFACES[name];
-  if (!surface) throw new InvalidInputError('surface', `unknown surface "${name}"; known: ${Object.keys(SURFACES).join(', ')}`);
-  return surface;
+const SURFACE_TABLE = namedTable('surface', SURFACES);
+
+export function getSurface(name: string, field = 'surface'): AnalyticSurface {
+  return SURFACE_TABLE.get(name, field);
 }
 
 /** A uniformly random point in the box, from a seeded Random. */

@@ -27,9 +27,9 @@ export interface LandscapeEventPayload {
 export interface Topics {
   [topic: string]: [] | [unknown] | [string | number, unknown];
   LANDSCAPE_EVENTS: [LandscapeEventPayload];
-  /** Per run id: status changes, progress, stored cycles (payload: jobs/events RunProgressPayload). */
+  /** Per run id: status changes, progress, stored cycles (payload: runs/events RunProgressPayload). */
   RUN_PROGRESS: [string, unknown];
-  /** Per path id: a stored AutoNEB cycle (payload: jobs/events PathCyclePayload). */
+  /** Per path id: a stored AutoNEB cycle (payload: runs/events PathCyclePayload). */
   PATH_CYCLES: [string, unknown];
   /** A run was cancelled: workers holding it abort its step. */
   RUN_CANCEL: [unknown];

@@ -4,7 +4,6 @@ import type { EntityManager } from '@mikro-orm/core';
 import {
   barrierBound,
   disconnectivity,
-  InvalidInputError,
   spanningTree,
   suggestPairs,
   summary,
@@ -49,20 +48,6 @@ export async function landscapeRecords(em: EntityManager, landscapeId: string): 
   };
 }
 
-/**
- * Engine input errors (a bad strategy name, ...) become API input errors on the same field: the
- * engine's field names are the query's argument names. The engine's message already starts with
- * `field: `, so only the detail is carried over.
- */
-function asInput<T>(compute: () => T): T {
-  try {
-    return compute();
-  } catch (err) {
-    if (err instanceof InvalidInputError) throw new InputError(err.field, err.message.slice(err.field.length + 2));
-    throw err;
-  }
-}
-
 /** The tree, with the stored paths its edges name (by id). */
 export async function landscapeSpanningTree(em: EntityManager, landscapeId: string, weight: WeightKey) {
   const records = await landscapeRecords(em, landscapeId);
@@ -80,9 +65,8 @@ export async function landscapeBarrierBound(em: EntityManager, landscapeId: stri
 export async function landscapeSuggestions(em: EntityManager, landscapeId: string, strategy: string, limit: number, weight: WeightKey) {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InputError('limit', `must be an integer from 1 to 1000, got ${limit}`);
   const records = await landscapeRecords(em, landscapeId);
-  return asInput(() =>
-    suggestPairs(strategy, records.minima, records.paths, { limit, weightKey: weight, failed: records.failed, pending: records.pending }),
-  );
+  // A bad strategy name is the engine's FieldError on `strategy`: the query's own argument name.
+  return suggestPairs(strategy, records.minima, records.paths, { limit, weightKey: weight, failed: records.failed, pending: records.pending });
 }
 
 export async function landscapeDisconnectivity(em: EntityManager, landscapeId: string, weight: WeightKey) {

@@ -32,3 +32,6 @@ export enum PathStatus {
   FAILED = 'FAILED',
   CANCELLED = 'CANCELLED',
 }
+
+/** Statuses a run never leaves. */
+export const TERMINAL_STATUSES: readonly RunStatus[] = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED];

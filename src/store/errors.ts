@@ -1,25 +1,17 @@
-// Domain errors of the store. They know nothing of GraphQL; the API maps them to error codes
-// (InputError -> BAD_USER_INPUT, NotFoundError -> NOT_FOUND). Messages start with the field.
+// Domain errors of the store. They know nothing of GraphQL; the API maps every FieldError to a
+// code (src/api/errors.ts): NotFoundError -> NOT_FOUND, the rest -> BAD_USER_INPUT.
+import { FieldError } from '../engine/errors';
 
-export class InputError extends Error {
-  constructor(
-    /** Path of the offending field, e.g. `input.architecture.widths[1]`. */
-    readonly field: string,
-    problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-    this.name = 'InputError';
-  }
-}
+/** Bad input to a store operation (a seed used twice, a config the landscape cannot take). */
+export class InputError extends FieldError {}
 
-export class NotFoundError extends Error {
+export class NotFoundError extends FieldError {
   constructor(
     readonly entity: string,
     readonly id: string,
-    readonly field: string = 'id',
+    field = 'id',
   ) {
-    super(`${field}: no ${entity} with id ${JSON.stringify(id)}`);
-    this.name = 'NotFoundError';
+    super(field, `no ${entity} with id ${JSON.stringify(id)}`);
   }
 }
 

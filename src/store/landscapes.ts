@@ -2,12 +2,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Landscape } from './entities';
 import { isId, NotFoundError } from './errors';
-import { parseLandscapeInput, type LandscapeInputData } from './landscape-input';
 import { paginate, type Page, type PageArgs, type PageLimits } from './pagination';
 
-export async function createLandscape(em: EntityManager, input: LandscapeInputData): Promise<Landscape> {
-  // Validate everything before touching the database: bad input writes nothing.
-  const definition = parseLandscapeInput(input);
+/** Stores a validated definition (runs/bridge/landscape-input.ts validates what users send). */
+export async function createLandscape(em: EntityManager, definition: Pick<Landscape, 'name' | 'architecture' | 'dataset' | 'training' | 'autonebPreset'>): Promise<Landscape> {
   const landscape = em.create(Landscape, definition);
   await em.persistAndFlush(landscape);
   return landscape;

@@ -1,7 +1,6 @@
 // Shapes of the JSON specs a landscape is defined by (stored as jsonb). Validation lives in
 // landscape-input.ts; these types are what the engine and workers read back.
-import { SURFACES } from '../engine/surfaces';
-import { PRESETS, type PresetName } from '../engine/autoneb/config';
+import { PRESETS, SURFACES, type PresetName } from '../engine';
 
 export type ArchitectureSpec =
   | { kind: 'mlp'; widths: number[] }

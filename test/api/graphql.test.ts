@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Cycle, Landscape, Minimum, Path, Pivot, Run } from '../../src/store/entities';
 import { MinimumStatus, PathStatus, RunKind, RunStatus } from '../../src/store/enums';
-import { formatError } from '../../src/resolvers';
+import { formatError } from '../../src/api/resolvers';
+import { InvalidInputError } from '../../src/engine/errors';
+import { NotFoundError } from '../../src/store/errors';
 import { firstError, startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -115,6 +117,8 @@ test('bad input gets BAD_USER_INPUT naming the field, and writes nothing', async
     [{ ...mlpInput('x'), dataset: { name: 'imagenet' } }, 'input.dataset.name'],
     [{ ...mlpInput('x'), dataset: { name: 'mnist', testSize: -1 } }, 'input.dataset.testSize'],
     [{ ...mlpInput('x'), training: { batchSize: 0 } }, 'input.training.batchSize'],
+    // Checked by the engine's data spec, reported under the user's own field (issue 15's bug).
+    [{ ...mlpInput('x'), dataset: { name: 'mnist-idx' } }, 'input.dataset.dir'],
   ];
   for (const [input, field] of cases) {
     const res = await server.gql(CREATE, { input });
@@ -241,6 +245,17 @@ test('deleteLandscape removes the landscape with everything in it', async () => 
   assert.equal(await em.count(Pivot, { path: path.id }), 0);
   assert.equal(await em.count(Cycle, { path: path.id }), 0);
   assert.equal(await em.count(Run, { landscape: landscape.id }), 0);
+});
+
+test('every error that names a field is coded, also when a call site forgot to wrap it', () => {
+  const engine = new InvalidInputError('config.cycles[0].steps', 'must be an integer >= 0, got -1');
+  assert.deepEqual(formatError({ message: engine.message }, engine, () => assert.fail('logged')).extensions, { code: 'BAD_USER_INPUT', field: 'config.cycles[0].steps' });
+  const rooted = engine.within('input.config', 'config');
+  assert.equal(rooted.field, 'input.config.cycles[0].steps');
+  assert.equal(rooted.message, 'input.config.cycles[0].steps: must be an integer >= 0, got -1');
+  assert.ok(rooted instanceof InvalidInputError);
+  const missing = new NotFoundError('minimum', 'x', 'a');
+  assert.deepEqual(formatError({ message: missing.message }, missing).extensions, { code: 'NOT_FOUND', field: 'a' });
 });
 
 test('unexpected errors are masked: no message detail, no stack trace', () => {

@@ -1,8 +1,10 @@
 // Validation of landscape definitions, without a database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/store/errors';
-import { parseLandscapeInput, type LandscapeInputData } from '../../src/store/landscape-input';
+import { FieldError } from '../../src/engine/errors';
+import { DATA_KINDS } from '../../src/engine/neural/specs';
+import { DATASET_NAMES } from '../../src/store/specs';
+import { parseLandscapeInput, type LandscapeInputData } from '../../src/runs/bridge/landscape-input';
 
 const mlp: LandscapeInputData = { name: 'mlp', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'mnist' } };
 
@@ -10,7 +12,7 @@ function rejects(input: LandscapeInputData, field: string, pattern?: RegExp): vo
   assert.throws(
     () => parseLandscapeInput(input),
     (err: unknown) => {
-      assert.ok(err instanceof InputError, String(err));
+      assert.ok(err instanceof FieldError, String(err));
       assert.equal(err.field, field);
       assert.ok(err.message.startsWith(`${field}: `), err.message);
       if (pattern) assert.match(err.message, pattern);
@@ -58,8 +60,18 @@ test('each bad field is named', () => {
   rejects({ ...mlp, autonebPreset: 'fast' }, 'input.autonebPreset', /unknown AutoNEB preset/);
 });
 
+test("a data set's own fields are named as the user wrote them (one vocabulary down to the engine)", () => {
+  rejects({ ...mlp, dataset: { name: 'mnist-idx' } }, 'input.dataset.dir', /directory path/);
+  rejects({ ...mlp, dataset: { name: 'cifar10' }, architecture: { kind: 'cnn' } }, 'input.dataset.dir', /directory path/);
+  assert.deepEqual(parseLandscapeInput({ ...mlp, dataset: { name: 'mnist-idx', dir: '/data/mnist' } }).dataset, { name: 'mnist-idx', dir: '/data/mnist' });
+});
+
 test('resnet depths 20, 32, 44, 56, 110 are accepted', () => {
   for (const depth of [20, 32, 44, 56, 110]) {
     assert.deepEqual(parseLandscapeInput({ ...mlp, architecture: { kind: 'resnet', depth } }).architecture, { kind: 'resnet', depth });
   }
+});
+
+test('the API knows the data sets the engine loads, by the same names', () => {
+  assert.deepEqual([...DATASET_NAMES].sort(), [...DATA_KINDS].sort());
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isObjectType, isNonNullType, printSchema, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { buildAppSchema } from '../../src/resolvers';
+import { buildAppSchema } from '../../src/api/resolvers';
 import type { EventBus } from '../../src/events';
 
 let schema: GraphQLSchema;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { clientRoutes } from '../../src/client-static';
+import { clientRoutes } from '../../src/http/client-static';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -72,7 +72,7 @@ export async function openBrowser(): Promise<Browser> {
   };
 }
 
-/** The real server (fresh storage) with the client mounted the way src/server.ts will mount it. */
+/** The real server (fresh storage) with the client mounted the way src/http/app.ts will mount it. */
 export async function startServerWithClient(): Promise<{ server: TestServer; origin: string }> {
   const server = await startTestServer();
   server.app.app.use(clientRoutes({ dir: CLIENT_DIR }));

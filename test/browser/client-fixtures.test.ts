@@ -1,5 +1,5 @@
-// The web client in chromium against hand-made API responses shaped as the real schema (src/schema;
-// docs/api-contract.md), so every
+// The web client in chromium against hand-made API responses shaped as the real schema (src/api/schema;
+// schema.graphql), so every
 // view is checked without workers: GraphQL over HTTP is answered per operation by page.route,
 // and graphql-ws by page.routeWebSocket, which streams pathCycles events like a running AutoNEB.
 // Energies are the Müller-Brown surface's (src/engine/surfaces) along a path that bends, cycle
@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { clientRoutes } from '../../src/client-static';
+import { clientRoutes } from '../../src/http/client-static';
 import { mullerBrown } from '../../src/engine/surfaces';
 import { CLIENT_DIR, ensureClientBuilt, openBrowser, skipReason, type Browser } from './browser';
 

@@ -11,7 +11,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { clientRoutes } from '../../src/client-static';
+import { clientRoutes } from '../../src/http/client-static';
 import type { TestServer } from '../helpers/server';
 import { ensureClientBuilt, openBrowser, skipReason, startServerWithClient, type Browser } from './browser';
 

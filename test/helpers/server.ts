@@ -16,7 +16,7 @@ import { createClient, type Client as WsClient, type ClientOptions as WsClientOp
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { createApp, type App } from '../../src/server';
+import { createApp, type App } from '../../src/http/app';
 import { MIGRATIONS } from '../../migrations';
 
 export interface TestStorage {

@@ -1,4 +1,4 @@
-import type { NeuralEnergyDescription } from '../../src/engine/neural-energy';
+import type { NeuralEnergyDescription } from '../../src/engine/neural/neural-energy';
 
 /** A tiny CNN on synthetic 8x8 images: cheap enough for pool tests on every backend. */
 export function tinyCnnEnergy(backend: string): NeuralEnergyDescription {

@@ -12,7 +12,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import request from 'supertest';
 import { decodeSafetensors, encodeSafetensors } from '../../src/engine';
 import { Random } from '../../src/engine/random';
-import { buildAppSchema } from '../../src/resolvers';
+import { buildAppSchema } from '../../src/api/resolvers';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CONNECT, TRAIN, createLandscape, minimaBySeed, mutate, surfaceSchedule, waitForRun } from '../runs/helpers';
 import { codedErrors, looksLikeStack, postGraphql, snapshot, wsOperation, type RawResponse } from './helpers';

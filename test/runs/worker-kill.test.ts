@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { autoNebCycles, type CycleConfig } from '../../src/engine';
 import { getSurface } from '../../src/engine/surfaces';
-import { stepJobId } from '../../src/jobs/queue';
+import { stepJobId } from '../../src/runs/queue';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CONNECT, CYCLE_FIELDS, PATH_CYCLES, TRAIN, createLandscape, getRun, minimaBySeed, mutate, subscribe, surfaceSchedule, until, waitForRun, type CycleFields } from './helpers';
 

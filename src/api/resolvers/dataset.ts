@@ -1,6 +1,6 @@
 // Fields of a landscape's data set that are computed from the data itself.
 import { FieldResolver, Resolver, Root } from 'type-graphql';
-import { DatasetType } from '../../schema/landscape';
+import { DatasetType } from '../schema/landscape';
 import { NormalizationType } from '../schema/normalization';
 import { datasetNormalization } from '../../runs/bridge/normalization';
 import type { DatasetSpec } from '../../store/specs';

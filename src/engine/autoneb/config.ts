@@ -9,6 +9,7 @@
  * previous strategy's fields.
  */
 import { InvalidInputError } from '../errors';
+import { namedTable } from '../strategies';
 import type { NebMethodName } from '../neb/methods';
 import { NEB_METHOD_NAMES } from '../neb/methods';
 import type { OptimizerConfig } from '../neb/optimizers';
@@ -97,6 +98,9 @@ export const INSERTION_DEFAULTS: { readonly [K in InsertionStrategyName]: Extrac
   highest: { strategy: 'highest', count: 2, threshold: DEFAULT_THRESHOLD },
 };
 
+/** Insertion strategies by name, with their defaults (the functions: INSERTION_STRATEGIES in ./insertion.ts). */
+const INSERTION_TABLE = namedTable<InsertionConfig>('insertion strategy', INSERTION_DEFAULTS);
+
 /**
  * The published schedule (torch_autoneb configs/cifar10-resnet20.yaml) with steps scaled:
  * 4 cycles at lr 0.1 (the first inserting 3 pivots per segment, the next three `highest`),
@@ -167,8 +171,7 @@ function mergeInsertion(previous: InsertionConfig | null, override: CycleOverrid
   if (typeof override !== 'object') throw new InvalidInputError(field, `must be an object or null, got ${JSON.stringify(override)}`);
   const strategy = override.strategy ?? previous?.strategy;
   if (strategy === undefined) throw new InvalidInputError(`${field}.strategy`, `missing; known: ${INSERTION_STRATEGY_NAMES.join(', ')}`);
-  const defaults = (INSERTION_DEFAULTS as Record<string, InsertionConfig | undefined>)[strategy];
-  if (!defaults) throw new InvalidInputError(`${field}.strategy`, `unknown insertion strategy "${strategy}"; known: ${INSERTION_STRATEGY_NAMES.join(', ')}`);
+  const defaults: InsertionConfig = INSERTION_TABLE.get(strategy, `${field}.strategy`);
   checkKeys(override, Object.keys(defaults), field);
   const inherited = previous?.strategy === strategy ? previous : defaults;
   return { ...inherited, ...withoutUndefined(override), strategy } as InsertionConfig;
@@ -189,9 +192,7 @@ export function validateCycle(cycle: CycleConfig, field = 'cycle'): void {
   }
   validateOptimizerConfig(cycle.optimizer, `${field}.optimizer`);
   if (insertion === null) return;
-  if (!INSERTION_STRATEGY_NAMES.includes(insertion.strategy)) {
-    throw new InvalidInputError(`${field}.insertion.strategy`, `unknown insertion strategy "${insertion.strategy}"; known: ${INSERTION_STRATEGY_NAMES.join(', ')}`);
-  }
+  INSERTION_TABLE.get(insertion.strategy, `${field}.insertion.strategy`);
   if (!Number.isInteger(insertion.count) || insertion.count < 1) {
     throw new InvalidInputError(`${field}.insertion.count`, `must be an integer >= 1, got ${insertion.count}`);
   }

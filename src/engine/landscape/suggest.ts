@@ -13,6 +13,7 @@
 import { byEnergy, componentsOf, indexMinima, knownPairs, pairKey, validatePaths } from './graph';
 import { compareEdges, spanningTree, splitAt, type SpanningTree, type TreeEdge } from './spanning-tree';
 import { UnionFind } from './union-find';
+import { namedTable } from '../strategies';
 import { LandscapeInputError, type MinimumRecord, type PathRecord, type Quantity, type WeightKey } from './types';
 
 export type Pair = readonly [string, string];
@@ -187,11 +188,10 @@ const mst: PairStrategy = (graph) => splitHighestEdges(graph, graph.limit).sugge
 export const pairStrategies = Object.freeze({ unfinished, lowest, disconnected, mst } satisfies Record<string, PairStrategy>);
 export type PairStrategyName = keyof typeof pairStrategies;
 
+const PAIR_STRATEGIES = namedTable<PairStrategy>('pair strategy', pairStrategies);
+
 export function getPairStrategy(name: string): PairStrategy {
-  if (!Object.hasOwn(pairStrategies, name)) {
-    throw new LandscapeInputError('strategy', `unknown pair strategy "${name}" (known: ${Object.keys(pairStrategies).join(', ')})`);
-  }
-  return pairStrategies[name as PairStrategyName];
+  return PAIR_STRATEGIES.get(name, 'strategy');
 }
 
 /** The next pairs to connect by the named strategy. */

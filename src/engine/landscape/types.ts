@@ -38,9 +38,4 @@ export interface PathRecord {
 }
 
 /** Thrown for inconsistent input; an engine `InvalidInputError`, so callers map both alike. */
-export class LandscapeInputError extends InvalidInputError {
-  constructor(field: string, detail: string) {
-    super(field, detail);
-    this.name = 'LandscapeInputError';
-  }
-}
+export class LandscapeInputError extends InvalidInputError {}

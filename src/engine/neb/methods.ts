@@ -14,6 +14,7 @@
  */
 import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
+import { namedTable } from '../strategies';
 import { redistributeEqually } from '../path';
 import { distance, dot, subtract } from '../vector';
 import { improvedTangent } from './tangent';
@@ -139,22 +140,19 @@ class ElasticBandMethod extends NudgedMethod {
   }
 }
 
+const NEB_METHODS = namedTable<(springConstant: number) => NebMethod>('NEB method', {
+  string: () => new StringMethod(),
+  'improved-tangent': (k) => new ImprovedTangentMethod(k),
+  'elastic-band': (k) => new ElasticBandMethod(k),
+} satisfies Record<NebMethodName, (springConstant: number) => NebMethod>);
+
 /** The NEB method of the given name (the factory the AutoNEB config resolves through). */
 export function getNebMethod(name: string, options: NebMethodOptions = {}): NebMethod {
   const k = options.springConstant ?? 1;
   if (name !== 'string' && !(k > 0 && Number.isFinite(k))) {
     throw new InvalidInputError('springConstant', `must be a finite number > 0, got ${k}`);
   }
-  switch (name) {
-    case 'string':
-      return new StringMethod();
-    case 'improved-tangent':
-      return new ImprovedTangentMethod(k);
-    case 'elastic-band':
-      return new ElasticBandMethod(k);
-    default:
-      throw new InvalidInputError('method', `unknown NEB method "${name}"; known: ${NEB_METHOD_NAMES.join(', ')}`);
-  }
+  return NEB_METHODS.get(name, 'method')(k);
 }
 
 /** Largest perpendicular gradient norm over the interior pivots. */

@@ -11,6 +11,7 @@
  */
 import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
+import { namedTable } from '../strategies';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -144,11 +145,14 @@ class Adam implements PathOptimizer {
   }
 }
 
+const OPTIMIZERS = namedTable<(config: OptimizerConfig) => PathOptimizer>('optimizer', {
+  sgd: (config) => new SgdMomentum(config),
+  adam: (config) => new Adam(config),
+} satisfies Record<OptimizerName, (config: OptimizerConfig) => PathOptimizer>);
+
 /** Checks an optimiser config; `field` prefixes the error messages. */
 export function validateOptimizerConfig(config: OptimizerConfig, field = 'optimizer'): void {
-  if (!OPTIMIZER_NAMES.includes(config.name)) {
-    throw new InvalidInputError(`${field}.name`, `unknown optimizer "${config.name}"; known: ${OPTIMIZER_NAMES.join(', ')}`);
-  }
+  OPTIMIZERS.get(config.name, `${field}.name`);
   const unit: Array<keyof OptimizerConfig> = ['momentum', 'beta1', 'beta2'];
   for (const key of unit) {
     const value = config[key] as number;
@@ -165,5 +169,5 @@ export function validateOptimizerConfig(config: OptimizerConfig, field = 'optimi
 export function createOptimizer(config: Partial<OptimizerConfig> = {}): PathOptimizer {
   const full = { ...DEFAULT_OPTIMIZER, ...config };
   validateOptimizerConfig(full);
-  return full.name === 'adam' ? new Adam(full) : new SgdMomentum(full);
+  return OPTIMIZERS.get(full.name, 'optimizer.name')(full);
 }

@@ -1,8 +1,8 @@
 // The per-channel normalisation the engine applies to a landscape's data set (mean and std in
 // pixel units, of the training split as limited by trainSize), so that outside tools (the Python
 // client's `to_torch`) feed a model exactly the inputs the server evaluated it on.
-import { loadDataset } from '../../engine/data';
-import { engineDataSpec } from '../../store/engine-specs';
+import { loadDataset } from '../../engine/neural/data';
+import { engineDataSpec } from './specs';
 import type { DatasetSpec } from '../../store/specs';
 
 export interface Normalization {

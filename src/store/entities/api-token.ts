@@ -5,7 +5,7 @@ import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/
 export type TokenScope = 'read' | 'write';
 
 /**
- * A bearer token of the API. Only the SHA-256 of the token is stored (see src/auth.ts for why a
+ * A bearer token of the API. Only the SHA-256 of the token is stored (see src/http/auth.ts for why a
  * plain hash suffices): the token itself is shown once, when it is created.
  */
 @Entity({ tableName: 'api_token' })

@@ -1,4 +1,0 @@
-export { loadNativeBlas, loadNblasForThisThread, configureBlasThreads, DEFAULT_BLAS_THREADS, BLAS_THREADS_ENV_VAR, NATIVE_BLAS_MODULE } from './binding';
-export type { NativeBlas, Sgemm } from './binding';
-export { registerNativeKernels, unregisterNativeKernels, nativeKernelsRegistered, nativeKernels } from './kernels';
-export { registerWasmExtras, unregisterWasmExtras } from './wasm-extras';

@@ -1,0 +1,111 @@
+// graphql-ws on the HTTP server's port and path: the server options (authentication at
+// connection_init, the same limits, authorization and error policy as over HTTP), given to
+// graphql-ws's thin `ws` adapter.
+import type { Server } from 'node:http';
+import { getOperationAST, getVariableValues, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { formatError, type Context } from '../api/resolvers';
+import { AuthError, type Access } from './auth';
+import { MAX_TOKENS } from './limits';
+
+export interface SubscriptionOptions {
+  schema: GraphQLSchema;
+  path: string;
+  /** Largest message (one operation), as an HTTP body. */
+  maxPayload: number;
+  maxSubscriptionsPerConnection: number;
+  validationRules: readonly ValidationRule[];
+  context(access: Access): Context;
+  /** The access of a connection's `authorization` parameter; AuthError refuses the connection. */
+  authenticate(authorization: unknown): Promise<Access>;
+  /** Throws a GraphQLError when the access may not run this operation type. */
+  checkOperation(access: Access, operation: string): void;
+  log(message: string): void;
+}
+
+type Extra = Record<string, unknown>;
+type ConnectionContext = Parameters<NonNullable<ServerOptions<Record<string, unknown>, Extra>['onConnect']>>[0];
+
+/** A GraphQLError with a code, as graphql-ws sends errors of onSubscribe. */
+export function coded(message: string, code: string, from?: GraphQLError): GraphQLError {
+  return new GraphQLError(message, { nodes: from?.nodes, extensions: { ...from?.extensions, code } });
+}
+
+export function subscriptionServerOptions(options: SubscriptionOptions, sockets: Set<ConnectionContext>): ServerOptions<Record<string, unknown>, Extra> {
+  const { schema, validationRules, log } = options;
+  // What each connection authenticated as in its connection_init (connectionParams).
+  const socketAccess = new WeakMap<object, Access>();
+  const accessOf = (ctx: object): Access => socketAccess.get(ctx) ?? { scope: null };
+  return {
+    schema,
+    context: (ctx) => options.context(accessOf(ctx)),
+    // Refused connections are closed with 4403 Forbidden by graphql-ws.
+    onConnect: async (ctx) => {
+      const params = ctx.connectionParams ?? {};
+      try {
+        socketAccess.set(ctx, await options.authenticate(params.authorization ?? params.Authorization));
+      } catch (err) {
+        if (err instanceof AuthError) return false;
+        throw err;
+      }
+      sockets.add(ctx);
+      return true;
+    },
+    // Parsed and validated here rather than by graphql-ws, for the same limits and
+    // authorization as over HTTP (a socket also carries queries and mutations).
+    onSubscribe: (ctx, _id, payload) => {
+      const held = Object.keys(ctx.subscriptions).length; // includes this one
+      if (held > options.maxSubscriptionsPerConnection) {
+        return [coded(`too many subscriptions on this connection: at most ${options.maxSubscriptionsPerConnection} at once (NEB_ATLAS_MAX_SUBSCRIPTIONS_PER_CONNECTION)`, 'TOO_MANY_SUBSCRIPTIONS')];
+      }
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query, { maxTokens: MAX_TOKENS });
+      } catch (err) {
+        return [coded(err instanceof GraphQLError ? err.message : 'Syntax Error: document could not be parsed', 'GRAPHQL_PARSE_FAILED')];
+      }
+      const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+      if (errors.length > 0) return errors.map((e) => coded(e.message, 'GRAPHQL_VALIDATION_FAILED', e));
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) return [coded('Unable to identify operation', 'BAD_REQUEST')];
+      try {
+        options.checkOperation(accessOf(ctx), operation.operation);
+      } catch (err) {
+        if (err instanceof GraphQLError) return [err];
+        throw err;
+      }
+      // Coerced here so that bad variables are BAD_USER_INPUT, as over HTTP (graphql-js
+      // would report them uncoded, which reads as an internal error).
+      const variables = payload.variables ?? {};
+      if (typeof variables !== 'object' || Array.isArray(variables)) return [coded('variables must be a JSON object', 'BAD_USER_INPUT')];
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
+      if (coerced.errors) return coerced.errors.map((e) => coded(e.message, 'BAD_USER_INPUT', e));
+      return { schema, document, operationName: payload.operationName, variableValues: variables };
+    },
+    onClose: (ctx) => {
+      sockets.delete(ctx);
+    },
+    // Same error policy over WebSocket as over HTTP.
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON(), e, log)) } : undefined,
+    // Called for operations that fail parsing or validation, which graphql-ws leaves uncoded.
+    onError: (_ctx, _id, _payload, errors) =>
+      errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e, log)),
+  };
+}
+
+/** Serves subscriptions on the HTTP server; `count` is the subscriptions running now. */
+export function serveSubscriptions(httpServer: Server, options: SubscriptionOptions): { count(): number; dispose(): Promise<void> } {
+  const wsServer = new WebSocketServer({ server: httpServer, path: options.path, maxPayload: options.maxPayload });
+  // Open connections, to count active subscriptions (health report, tests).
+  const sockets = new Set<ConnectionContext>();
+  const server = useServer(subscriptionServerOptions(options, sockets), wsServer);
+  return {
+    count: () => [...sockets].reduce((n, ctx) => n + Object.keys(ctx.subscriptions).length, 0),
+    dispose: async () => {
+      await server.dispose();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// CONNECT runs: AutoNEB between two minima, one cycle per job step. Step s runs cycle s + 1 from
+// the pivots stored after cycle s and stores the new cycle and pivots in one transaction.
+import { autoNebCycles, cumulativeLengths, densePoints, type CycleConfig, type CycleRecord, type Vector } from '../../engine';
+import { Cycle, Path, Pivot } from '../../store/entities';
+import { PathStatus } from '../../store/enums';
+import { bytesToVector, vectorToBytes } from '../../store/tensors';
+import { runConfig } from '../configs';
+import { RunKind } from '../../store/enums';
+import type { StepContext, StepOutcome } from './context';
+
+/** Points on the straight line between the minima for its barrier (the baseline AutoNEB beats). */
+export const LINEAR_POINTS = 21;
+
+/** Pivot coordinates are stored with each cycle only for small landscapes (the 2-D surfaces). */
+export const MAX_STORED_COORDINATES = 16;
+
+export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
+  const { em, run, step } = ctx;
+  const config = runConfig(run, RunKind.CONNECT);
+  const path = await em.findOneOrFail(Path, config.pathId, { populate: ['minimumA.parameters', 'minimumB.parameters'] });
+  if (path.cyclesDone > step) return { next: path.cyclesDone }; // stored by an earlier try of this step
+  if (path.cyclesDone < step) throw new Error(`path ${path.id} has ${path.cyclesDone} cycles stored, step ${step} expected ${step}`);
+  if (step >= config.cycles.length) {
+    await finish(ctx, path);
+    return { next: null };
+  }
+
+  const problem = ctx.problem(run.landscape);
+  const start = bytesToVector(path.minimumA.parameters!, problem.dimension, 'minimumA.parameters');
+  const end = bytesToVector(path.minimumB.parameters!, problem.dimension, 'minimumB.parameters');
+  if (step === 0) {
+    path.status = PathStatus.RUNNING;
+    const line = densePoints([start, end], LINEAR_POINTS - 2);
+    const losses = await problem.energy.loss(line.points);
+    path.linearProfile = line.t.map((t, i) => ({ t, energy: losses[i] }));
+    path.linearBarrier = Math.max(...losses);
+    await em.flush();
+  }
+
+  const initial = step === 0 ? undefined : { pivots: await storedPivots(ctx, path, problem.dimension), cyclesDone: step };
+  const iterator = autoNebCycles(problem.energy, start, end, { cycles: config.cycles }, { initial, signal: ctx.signal });
+  const next = await iterator.next();
+  await iterator.return(undefined as never);
+  if (next.done) throw new Error(`AutoNEB produced no cycle ${step + 1}`);
+  const record = next.value;
+  // Cancelled while the cycle was computed: nothing more is stored after the cancel.
+  ctx.signal.throwIfAborted();
+
+  const stored = await em.transactional(async (tx) => {
+    // Only the try that moves the path from `step` cycles on stores its cycle.
+    const moved = await tx.nativeUpdate(Path, { id: path.id, cyclesDone: step }, { cyclesDone: step + 1 });
+    if (moved === 0) return false;
+    tx.create(Cycle, cycleRow(path, record));
+    await tx.nativeDelete(Pivot, { path: path.id });
+    record.pivots.forEach((pivot, index) =>
+      tx.create(Pivot, { path, index, t: record.pivotPositions[index], energy: record.pivotEnergies[index], parameters: vectorToBytes(pivot) }),
+    );
+    path.saddleT = record.saddle.t;
+    path.saddleTrainLoss = record.saddle.energy;
+    path.length = cumulativeLengths(record.pivots).at(-1)!;
+    run.progress = {
+      cycle: record.cycle,
+      cycles: config.cycles.length,
+      pivots: record.pivots.length,
+      saddleEnergy: record.saddle.energy,
+      learningRate: record.learningRate,
+      maxPerpendicularGradient: record.maxPerpendicularGradient,
+    };
+    return true;
+  });
+  if (!stored) return { next: step + 1 };
+  path.cyclesDone = step + 1;
+  await ctx.events.pathCycle(path.id, run.id, record.cycle);
+  await ctx.events.runProgress(run, { pathId: path.id, cycleIndex: record.cycle });
+  if (step + 1 === config.cycles.length) {
+    await finish(ctx, path);
+    return { next: null };
+  }
+  return { next: step + 1 };
+}
+
+function cycleRow(path: Path, record: CycleRecord) {
+  return {
+    path,
+    index: record.cycle,
+    steps: record.steps,
+    learningRate: record.learningRate,
+    pivotEnergies: record.pivotEnergies,
+    pivotPositions: record.pivotPositions,
+    denseProfile: record.profile.t.map((t, i) => ({ t, energy: record.profile.energy[i] })),
+    maxEnergy: record.maxEnergy,
+    saddleT: record.saddle.t,
+    maxPerpendicularGradient: record.maxPerpendicularGradient,
+    pivotsInserted: record.pivotsInserted,
+    pivotCoordinates: record.pivots[0].length <= MAX_STORED_COORDINATES ? record.pivots.map((p) => Array.from(p)) : null,
+  };
+}
+
+async function storedPivots(ctx: StepContext, path: Path, dimension: number): Promise<Vector[]> {
+  const pivots = await ctx.em.find(Pivot, { path: path.id }, { orderBy: { index: 'asc' }, populate: ['parameters'] });
+  return pivots.map((p) => bytesToVector(p.parameters!, dimension, `pivot ${p.index}`));
+}
+
+async function finish(ctx: StepContext, path: Path): Promise<void> {
+  path.status = PathStatus.COMPLETED;
+  await ctx.em.flush();
+}
