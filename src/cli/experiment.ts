@@ -12,7 +12,7 @@ import { createProgress, progressMode, type ProgressMode } from './progress';
 import { CREATE_LANDSCAPE, EVALUATE, EXPLORE, EXPLORE_RUNS, LANDSCAPE, MINIMA_PAGE, PATHS_PAGE, TRAIN } from './queries';
 import { allPages, fetchReportData, table1Markdown, writeReport } from './report';
 import type { CreateLandscapeInput } from './graphql';
-import type { LandscapeInfo, Page, PathInfo, RunInfo } from './types';
+import type { PathInfo, RunInfo } from './types';
 import { waitForRun } from './wait';
 
 interface CycleOverride {

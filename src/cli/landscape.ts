@@ -4,7 +4,6 @@ import { action, intListOption, intOption, jsonOption, numberOption } from './op
 import { CREATE_LANDSCAPE, LANDSCAPES } from './queries';
 import { allPages, describeArchitecture } from './report';
 import type { CreateLandscapeInput } from './graphql';
-import type { LandscapeInfo, Page } from './types';
 
 interface CreateOptions {
   name?: string;
@@ -83,7 +82,6 @@ export function landscapeCommands(program: Command): void {
     .description('list landscapes, oldest first')
     .action(
       action(async (ctx) => {
-        type Item = LandscapeInfo & { minima: { totalCount: number }; paths: { totalCount: number } };
         const items = await allPages(async (after) => (await ctx.client.request(LANDSCAPES, { after })).landscapes);
         ctx.print({ landscapes: items }, () =>
           items.length === 0 ? 'no landscapes' : items.map((l) => `${l.id}\t${l.name}\t${describeArchitecture(l)}\t${l.minima.totalCount} minima\t${l.paths.totalCount} paths`).join('\n'),

@@ -5,7 +5,7 @@ import { action, intListOption, intOption, jsonOption, numberOption, type Comman
 import { createProgress, progressMode } from './progress';
 import { CANCEL, CONNECT, EVALUATE, EXPLORE, LANDSCAPE_STATUS, RUN, TRAIN } from './queries';
 import { describeArchitecture } from './report';
-import type { LandscapeInfo, RunInfo, Summary } from './types';
+import type { RunInfo } from './types';
 import { describeProgress, waitForRun } from './wait';
 
 /** A run as the status listing selects it: queued runs come without progress or error. */
@@ -140,14 +140,6 @@ export function runCommands(program: Command): void {
           },
         );
         if (run) return ctx.print({ run }, runLine(run));
-        type Status = LandscapeInfo & {
-          summary: Summary;
-          spanningTree: { edges: unknown[]; components: string[][] };
-          minima: { totalCount: number };
-          paths: { totalCount: number };
-          active: { edges: { node: RunInfo }[] };
-          queued: { edges: { node: RunInfo }[] };
-        };
         const { landscape } = await ctx.client.request(LANDSCAPE_STATUS, { id }).catch((err: unknown) => {
           if (err instanceof CliError && err.exitCode === EXIT.REJECTED) throw new CliError(`no run or landscape with id ${JSON.stringify(id)}`, EXIT.REJECTED);
           throw err;

@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { CliError, EXIT } from './errors';
 import { action, intOption } from './options';
 import { IMPORT_MINIMUM, MINIMUM } from './queries';
-import type { MinimumInfo } from './types';
 
 const WHAT = ['minimum', 'pivots', 'saddle'] as const;
 

@@ -4,7 +4,7 @@
 // error on the same data (Fashion-MNIST from /usr/share/datasets), in both directions.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -30,7 +30,7 @@ function python<T = Record<string, unknown>>(code: string, env: Record<string, s
 
 function has(module: string): boolean {
   if (!existsSync(PYTHON)) return false;
-  return require('node:child_process').spawnSync(PYTHON, ['-c', `import ${module}`]).status === 0;
+  return spawnSync(PYTHON, ['-c', `import ${module}`]).status === 0;
 }
 
 const hasTorch = has('torch');
