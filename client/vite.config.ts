@@ -14,6 +14,15 @@ export default defineConfig({
     emptyOutDir: true,
     // Plot and cytoscape are loaded only by the views that draw (dynamic imports).
     chunkSizeWarningLimit: 600,
+    // Two pages: the web client, and the GraphQL explorer (GraphiQL with its Monaco editor and
+    // workers, ~4 MB, loaded only by browser requests to /graphql).
+    rollupOptions: {
+      input: { main: `${root}index.html`, graphiql: `${root}graphiql.html` },
+      // GraphiQL's dependencies mark modules "use client" (React Server Components); meaningless here.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
   },
   server: {
     // `npx vite --config client/vite.config.ts` during development: API calls go to a running server.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Analyse a neb-atlas landscape from Python with the standard library only.
+"""Analyse a neb-atlas landscape from Python with the standard library only (through the
+neb_atlas client in clients/python).
 
 Lists the landscapes, prints the paper's Table 1 summary of one, downloads a minimum and the
 saddle of a path as safetensors and parses them by hand (or with the `safetensors` package when
@@ -8,81 +9,25 @@ it is installed), and reports how far the saddle lies from the minimum.
     python3 examples/analyze.py                         # the server at $NEB_ATLAS_URL or 127.0.0.1:4000
     python3 examples/analyze.py --url http://host:4000/graphql --landscape ID --json
 
-A token (servers with authentication) comes from --token or $NEB_ATLAS_TOKEN.
+A token (servers with authentication) comes from --token or $NEB_ATLAS_TOKEN. With --torch (needs
+PyTorch, and the data set's files readable here), the minimum is also loaded into PyTorch with the
+neb_atlas client and its test error computed there, next to the server's.
 """
 import argparse
 import json
 import math
 import os
-import struct
 import sys
-import urllib.error
-import urllib.request
 
-# Bytes per element and struct format of the safetensors dtypes neb-atlas writes (and a few more).
-DTYPES = {"F32": (4, "f"), "F64": (8, "d"), "F16": (2, "e"), "I64": (8, "q"), "I32": (4, "i"), "U8": (1, "B")}
-
-
-class ApiError(Exception):
-    pass
-
-
-class Api:
-    def __init__(self, url, token=None):
-        self.url = url if url.rstrip("/").endswith("/graphql") else url.rstrip("/") + "/graphql"
-        self.origin = self.url[: -len("/graphql")]
-        self.token = token
-
-    def _open(self, request):
-        if self.token:
-            request.add_header("Authorization", "Bearer " + self.token)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.read()
-        except urllib.error.HTTPError as err:
-            body = err.read().decode("utf-8", "replace")
-            try:
-                parsed = json.loads(body)
-                message = (parsed.get("errors") or [{}])[0].get("message") or parsed.get("error", {}).get("message")
-            except ValueError:
-                message = None
-            raise ApiError("HTTP %d: %s" % (err.code, message or body[:200]))
-        except urllib.error.URLError as err:
-            raise ApiError("cannot reach %s: %s" % (self.url, err.reason))
-
-    def query(self, document, **variables):
-        request = urllib.request.Request(
-            self.url,
-            data=json.dumps({"query": document, "variables": variables}).encode("utf-8"),
-            headers={"content-type": "application/json"},
-            method="POST",
-        )
-        body = json.loads(self._open(request))
-        if body.get("errors"):
-            raise ApiError(body["errors"][0]["message"])
-        return body["data"]
-
-    def download(self, route):
-        return self._open(urllib.request.Request(self.origin + route, method="GET"))
+# The client package from this checkout when it is not installed (pip install ./clients/python).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "clients", "python"))
+from neb_atlas import ApiError, Client, decode_safetensors  # noqa: E402
 
 
 def parse_safetensors(data):
     """Tensors (name -> (shape, flat list of numbers)) and metadata of a safetensors file."""
-    if len(data) < 8:
-        raise ValueError("not a safetensors file: shorter than 8 bytes")
-    (header_length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + header_length].decode("utf-8"))
-    metadata = header.pop("__metadata__", {})
-    body = data[8 + header_length :]
-    tensors = {}
-    for name, spec in header.items():
-        size, fmt = DTYPES[spec["dtype"]]
-        begin, end = spec["data_offsets"]
-        count = (end - begin) // size
-        if count != math.prod(spec["shape"]):
-            raise ValueError("%s: %d elements for shape %s" % (name, count, spec["shape"]))
-        tensors[name] = (spec["shape"], list(struct.unpack("<%d%s" % (count, fmt), body[begin:end])))
-    return tensors, metadata
+    point = decode_safetensors(data)
+    return {name: (t.shape, list(t.values)) for name, t in point.tensors.items()}, point.metadata
 
 
 def parse_with_library(data):
@@ -119,7 +64,7 @@ LANDSCAPES = "{ landscapes(first: 100) { edges { node { id name architecture { k
 LANDSCAPE = """query($id: ID!) { landscape(id: $id) { id name
   summary { minima { trainLoss testLoss trainError testError count } saddles { trainLoss testLoss trainError testError count }
             trainLossFactor testErrorRise linearBarrierTree linearBarrierAll }
-  minima(first: 100) { edges { node { id seed status parameterCount trainLoss } } }
+  minima(first: 100) { edges { node { id seed status parameterCount trainLoss testError } } }
   paths(first: 100) { edges { node { id status minimumA { id } saddle { t trainLoss } downloads { saddle } } } } } }"""
 
 
@@ -130,8 +75,9 @@ def main():
     parser.add_argument("--landscape", help="landscape id (default: the newest)")
     parser.add_argument("--out", help="directory to keep the downloaded .safetensors files in")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--torch", action="store_true", help="also evaluate the minimum in PyTorch")
     args = parser.parse_args()
-    api = Api(args.url, args.token)
+    api = Client(args.url, args.token)
 
     landscapes = [e["node"] for e in api.query(LANDSCAPES)["landscapes"]["edges"]]
     if not landscapes:
@@ -162,6 +108,12 @@ def main():
             os.makedirs(args.out, exist_ok=True)
             with open(os.path.join(args.out, "minimum-%s.safetensors" % minimum["id"]), "wb") as f:
                 f.write(data)
+        if args.torch:
+            from neb_atlas.pytorch import evaluate
+
+            model = api.to_torch(minimum["id"])
+            loss, error = evaluate(model, *api.test_set(landscape["id"]))
+            result["minimum"]["torch"] = {"testLoss": loss, "testError": error, "serverTestError": minimum["testError"]}
         path = next((p for p in paths if p["minimumA"]["id"] == minimum["id"]), paths[0] if paths else None)
         if path:
             saddle_data = api.download(path["downloads"]["saddle"])
@@ -189,6 +141,8 @@ def main():
         print("\nminimum %s: %d parameters in %d tensors, |theta| = %.4f" % (m["id"], m["parameters"], len(m["tensors"]), m["norm"]))
         for name, shape in m["tensors"].items():
             print("  %-24s %s" % (name, shape))
+        if "torch" in m:
+            print("  in PyTorch: test error %.4f (server: %s)" % (m["torch"]["testError"], m["torch"]["serverTestError"]))
     if "saddle" in result:
         s = result["saddle"]
         print("saddle of path %s at t = %.3f: train loss %s, %.4f away from its minimum A" % (s["path"], s["t"], s["trainLoss"], s["distanceFromMinimumA"]))

@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { decodeSafetensors } from '../src/engine/safetensors';
+// Typed documents generated from schema.graphql and examples/operations.graphql (`npm run codegen`).
+import { AnalyzeEventsDocument, AnalyzeLandscapeDocument, AnalyzeLandscapesDocument, type TypedDocumentString } from './graphql';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,8 +27,8 @@ if (url.pathname === '/' || url.pathname === '') url.pathname = '/graphql';
 const token = process.env.NEB_ATLAS_TOKEN;
 const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query, variables }) });
+async function gql<T, V>(document: TypedDocumentString<T, V>, variables: V): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query: document.toString(), variables }) });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(body.errors[0].message);
   return body.data!;
@@ -38,34 +40,11 @@ async function download(route: string) {
   return decodeSafetensors(new Uint8Array(await res.arrayBuffer()));
 }
 
-interface Means {
-  trainLoss: number | null;
-  testLoss: number | null;
-  trainError: number | null;
-  testError: number | null;
-  count: number;
-}
-
-const LANDSCAPE = `query($id: ID!) { landscape(id: $id) { id name
-  summary { minima { trainLoss testLoss trainError testError count } saddles { trainLoss testLoss trainError testError count } trainLossFactor testErrorRise linearBarrierTree }
-  spanningTree { edges { pathId a b weight } components }
-  minima(first: 100) { edges { node { id seed status parameterCount downloadUrl } } }
-  paths(first: 100) { edges { node { id status saddle { t trainLoss } downloads { saddle } } } } } }`;
-
 async function main(): Promise<void> {
-  const { landscapes } = await gql<{ landscapes: { edges: { node: { id: string; name: string } }[] } }>('{ landscapes(first: 100) { edges { node { id name } } } }');
+  const { landscapes } = await gql(AnalyzeLandscapesDocument, {});
   const id = args.landscape ?? landscapes.edges.at(-1)?.node.id;
   if (!id) throw new Error('the server has no landscapes');
-  const { landscape } = await gql<{
-    landscape: {
-      id: string;
-      name: string;
-      summary: { minima: Means; saddles: Means; trainLossFactor: number | null; testErrorRise: number | null; linearBarrierTree: number | null };
-      spanningTree: { edges: { pathId: string; a: string; b: string; weight: number }[]; components: string[][] };
-      minima: { edges: { node: { id: string; status: string; parameterCount: number | null; downloadUrl: string } }[] };
-      paths: { edges: { node: { id: string; status: string; saddle: { t: number; trainLoss: number | null } | null; downloads: { saddle: string } } }[] };
-    };
-  }>(LANDSCAPE, { id });
+  const { landscape } = await gql(AnalyzeLandscapeDocument, { id });
 
   const minimum = landscape.minima.edges.map((e) => e.node).find((m) => m.status === 'READY');
   const decoded = minimum ? await download(minimum.downloadUrl) : null;
@@ -80,7 +59,7 @@ async function main(): Promise<void> {
     const wsUrl = new URL(url);
     wsUrl.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = createClient({ url: wsUrl.toString(), webSocketImpl: WebSocket, connectionParams: auth });
-    const stop = ws.subscribe({ query: 'subscription($id: ID) { landscapeEvents(landscapeId: $id) { type minimumId pathId runId at } }', variables: { id } }, {
+    const stop = ws.subscribe({ query: AnalyzeEventsDocument.toString(), variables: { id } }, {
       next: (value) => events.push(value.data?.landscapeEvents),
       error: (err) => console.error('subscription:', err),
       complete: () => undefined,

@@ -37,6 +37,16 @@ function apiToken(): string | null {
   return memoryToken;
 }
 
+/** Keeps a token the user typed in (the GraphQL explorer asks for one when the server wants it). */
+export function storeToken(token: string): void {
+  memoryToken = token;
+  try {
+    window.localStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    // Storage disabled: the token lives as long as the page.
+  }
+}
+
 /** A download link (`/tensors/...`) that carries the token: a link cannot send a header. */
 export function authenticatedUrl(href: string): string {
   const token = apiToken();
@@ -50,7 +60,7 @@ export function authHeaders(): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-function wsUrl(): string {
+export function wsUrl(): string {
   const { protocol, host } = window.location;
   return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${GRAPHQL_PATH}`;
 }

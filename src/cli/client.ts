@@ -1,5 +1,6 @@
 // A small client of the neb-atlas API: GraphQL over fetch, subscriptions over graphql-ws, and the
 // safetensors routes. Every failure becomes a CliError whose exit code says what went wrong.
+import type { TypedDocumentString } from './graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { CliError, EXIT } from './errors';
@@ -86,8 +87,14 @@ export class ApiClient {
     }
   }
 
-  /** Runs a query or mutation; its first error (if any) ends the command. */
-  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  /**
+   * Runs a query or mutation; its first error (if any) ends the command. A typed document
+   * (src/cli/graphql.ts) types the variables and the result.
+   */
+  async request<T, V>(document: TypedDocumentString<T, V>, ...variables: keyof V extends never ? [V?] : [V]): Promise<T>;
+  async request<T>(document: string, variables?: Record<string, unknown>): Promise<T>;
+  async request<T>(document: string | TypedDocumentString<T, unknown>, variables: unknown = {}): Promise<T> {
+    const query = document.toString();
     const res = await this.fetch(this.url.toString(), {
       method: 'POST',
       headers: this.headers({ 'content-type': 'application/json', accept: 'application/json' }),
@@ -127,7 +134,8 @@ export class ApiClient {
   }
 
   /** Subscribes over WebSocket; returns the unsubscribe function. Errors go to `onError`. */
-  subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T) => void, onError: (err: Error) => void): () => void {
+  subscribe<T, V extends Record<string, unknown>>(document: TypedDocumentString<T, V>, variables: V, onData: (data: T) => void, onError: (err: Error) => void): () => void {
+    const query = document.toString();
     if (!this.ws) {
       const wsUrl = new URL(this.url);
       wsUrl.protocol = this.url.protocol === 'https:' ? 'wss:' : 'ws:';

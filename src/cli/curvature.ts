@@ -3,24 +3,15 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from './errors';
 import { action, intOption } from './options';
-import { RUN_FIELDS } from './queries';
+import { ComputeCurvatureDocument, MinimumCurvatureDocument, SaddleCurvatureDocument, type CurvatureFieldsFragment } from './graphql';
 import { follow } from './runs';
 import type { RunInfo } from './types';
 
-export const COMPUTE_CURVATURE = `mutation ComputeCurvature($target: CurvatureTarget!, $k: Int) { computeCurvature(target: $target, k: $k) { ${RUN_FIELDS} } }`;
-const CURVATURE_FIELDS = 'largest smallest trace tangentCurvature negativeCount threshold evaluations';
-export const MINIMUM_CURVATURE = `query MinimumCurvature($id: ID!) { minimum(id: $id) { curvature { ${CURVATURE_FIELDS} } } }`;
-export const SADDLE_CURVATURE = `query SaddleCurvature($id: ID!) { path(id: $id) { saddle { t curvature { ${CURVATURE_FIELDS} } } } }`;
+export const COMPUTE_CURVATURE = ComputeCurvatureDocument;
+export const MINIMUM_CURVATURE = MinimumCurvatureDocument;
+export const SADDLE_CURVATURE = SaddleCurvatureDocument;
 
-export interface CurvatureInfo {
-  largest: number[];
-  smallest: number[];
-  trace: number | null;
-  tangentCurvature: number | null;
-  negativeCount: number;
-  threshold: number;
-  evaluations: number;
-}
+export type CurvatureInfo = CurvatureFieldsFragment;
 
 const number = (x: number) => x.toPrecision(4);
 
@@ -65,12 +56,13 @@ export function curvatureCommands(program: Command): void {
       action(async (ctx, o: { minimum?: string; path?: string; k: number; detach: boolean }) => {
         if (Boolean(o.minimum) === Boolean(o.path)) throw new CliError('give exactly one of --minimum and --path', EXIT.USAGE);
         const target = o.minimum ? { minimumId: o.minimum } : { pathId: o.path };
-        const { computeCurvature } = await ctx.client.request<{ computeCurvature: RunInfo }>(COMPUTE_CURVATURE, { target, k: o.k });
+        const { computeCurvature } = await ctx.client.request(COMPUTE_CURVATURE, { target, k: o.k });
         const run = await follow(ctx, computeCurvature, o.detach, 'curvature');
         if (o.detach) return;
         const curvature = o.minimum
-          ? (await ctx.client.request<{ minimum: { curvature: CurvatureInfo } }>(MINIMUM_CURVATURE, { id: o.minimum })).minimum.curvature
-          : (await ctx.client.request<{ path: { saddle: { curvature: CurvatureInfo } } }>(SADDLE_CURVATURE, { id: o.path })).path.saddle.curvature;
+          ? (await ctx.client.request(MINIMUM_CURVATURE, { id: o.minimum })).minimum.curvature
+          : (await ctx.client.request(SADDLE_CURVATURE, { id: o.path! })).path.saddle?.curvature;
+        if (!curvature) throw new CliError(`run ${run.id} stored no curvature`, EXIT.SERVER_ERROR);
         ctx.print({ run, curvature }, () => describeCurvature(curvature, o.k));
       }),
     );

@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { ApiClient } from './client';
 import { CliError, EXIT } from './errors';
 import { createProgress, progressMode, type ProgressMode } from './progress';
-import { CREATE_LANDSCAPE, EVALUATE, EXPLORE, LANDSCAPE_FIELDS, MINIMA_PAGE, PATHS_PAGE, RUN_FIELDS, TRAIN } from './queries';
+import { CREATE_LANDSCAPE, EVALUATE, EXPLORE, EXPLORE_RUNS, LANDSCAPE, MINIMA_PAGE, PATHS_PAGE, TRAIN } from './queries';
 import { barrierSvg } from './plots';
 import { allPages, fetchReportData, table1Markdown, writeReport } from './report';
 import { widthRow, widthTableMarkdown, type WidthRow } from './width-sweep';
-import type { LandscapeInfo, Page, PathInfo, RunInfo } from './types';
+import type { CreateLandscapeInput } from './graphql';
+import type { PathInfo, RunInfo } from './types';
 import { waitForRun } from './wait';
 
 interface CycleOverride {
@@ -25,7 +26,7 @@ interface CycleOverride {
 
 export interface ExperimentPreset {
   description: string;
-  landscape: Record<string, unknown>;
+  landscape: CreateLandscapeInput;
   minima: number;
   autoneb: { preset: string; base?: CycleOverride; cycles?: CycleOverride[] };
   /** Points per pivot segment of the final evaluation on the full data sets. */
@@ -117,7 +118,7 @@ export interface SweepPreset {
   preset(width: number): ExperimentPreset;
 }
 
-function widthPreset(width: number, minima: number, dataset: Record<string, unknown>, training: Record<string, unknown>, autoneb: ExperimentPreset['autoneb'], pointsPerSegment: number, label: string): ExperimentPreset {
+function widthPreset(width: number, minima: number, dataset: NonNullable<CreateLandscapeInput['dataset']>, training: NonNullable<CreateLandscapeInput['training']>, autoneb: ExperimentPreset['autoneb'], pointsPerSegment: number, label: string): ExperimentPreset {
   return {
     description: `${minima} minima of an MLP 784-${width}-10 on ${label}`,
     landscape: { name: `Width sweep MLP 784-${width}-10`, architecture: { kind: 'mlp', widths: [width] }, dataset, training, autonebPreset: autoneb.preset },
@@ -203,9 +204,9 @@ async function runAndWait(client: ApiClient, label: string, mode: ProgressMode, 
 }
 
 async function landscapeState(client: ApiClient, id: string): Promise<{ ready: number; activeExplore: RunInfo | null }> {
-  const minima = await allPages(async (after) => (await client.request<{ landscape: { minima: Page<{ status: string }> } }>(MINIMA_PAGE, { id, after })).landscape.minima);
-  const { landscape } = await client.request<{ landscape: { runs: Page<RunInfo> } }>(
-    `query R($id: ID!) { landscape(id: $id) { runs(kind: EXPLORE, first: 100) { pageInfo { hasNextPage endCursor } edges { node { ${RUN_FIELDS} } } } } }`,
+  const minima = await allPages(async (after) => (await client.request(MINIMA_PAGE, { id, after })).landscape.minima);
+  const { landscape } = await client.request(
+    EXPLORE_RUNS,
     { id },
   );
   const active = landscape.runs.edges.map((e) => e.node).find((r) => r.status === 'QUEUED' || r.status === 'RUNNING') ?? null;
@@ -213,7 +214,7 @@ async function landscapeState(client: ApiClient, id: string): Promise<{ ready: n
 }
 
 function allPaths(client: ApiClient, landscapeId: string): Promise<PathInfo[]> {
-  return allPages(async (after) => (await client.request<{ landscape: { paths: Page<PathInfo> } }>(PATHS_PAGE, { id: landscapeId, after })).landscape.paths);
+  return allPages(async (after) => (await client.request(PATHS_PAGE, { id: landscapeId, after })).landscape.paths);
 }
 
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
@@ -235,8 +236,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       log(`experiment ${options.preset}: ${preset.description}`);
       log(`server ${url}${server ? ` (in this process, data in ${server.dataDir}, log in ${join(out, 'server.log')})` : ''}; machine: ${machineDescription()}`);
       const landscape = options.landscapeId
-        ? (await client.request<{ landscape: LandscapeInfo }>(`query L($id: ID!) { landscape(id: $id) { ${LANDSCAPE_FIELDS} } }`, { id: options.landscapeId })).landscape
-        : (await client.request<{ createLandscape: LandscapeInfo }>(CREATE_LANDSCAPE, { input: preset.landscape })).createLandscape;
+        ? (await client.request(LANDSCAPE, { id: options.landscapeId })).landscape
+        : (await client.request(CREATE_LANDSCAPE, { input: preset.landscape })).createLandscape;
       log(`landscape ${landscape.id}${options.landscapeId ? ' (resumed)' : ''}`);
       const state = options.landscapeId ? await landscapeState(client, landscape.id) : { ready: 0, activeExplore: null };
 
@@ -247,11 +248,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         const groups = Array.from({ length: Math.min(options.parallel!, missing) }, (_, g) => Array.from({ length: missing }, (_, i) => i + 1).filter((seed) => (seed - 1) % options.parallel! === g));
         await Promise.all(
           groups.map((seeds, g) =>
-            runAndWait(client, `train ${g + 1}/${groups.length}`, mode, async () => (await client.request<{ trainMinima: RunInfo }>(TRAIN, { landscapeId: landscape.id, count: seeds.length, seeds })).trainMinima),
+            runAndWait(client, `train ${g + 1}/${groups.length}`, mode, async () => (await client.request(TRAIN, { landscapeId: landscape.id, count: seeds.length, seeds })).trainMinima),
           ),
         );
       } else if (missing > 0) {
-        await runAndWait(client, 'train', mode, async () => (await client.request<{ trainMinima: RunInfo }>(TRAIN, { landscapeId: landscape.id, count: missing })).trainMinima);
+        await runAndWait(client, 'train', mode, async () => (await client.request(TRAIN, { landscapeId: landscape.id, count: missing })).trainMinima);
       }
       const trainSeconds = (Date.now() - t) / 1000;
       log(`trained ${Math.max(0, missing)} minima in ${trainSeconds.toFixed(0)} s`);
@@ -259,7 +260,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       t = Date.now();
       // A resumed landscape may still have its exploration going (the server resumes its steps).
       const explore = await runAndWait(client, 'explore', mode, async () =>
-        state.activeExplore ?? (await client.request<{ exploreLandscape: RunInfo }>(EXPLORE, { landscapeId: landscape.id, parallel: options.parallel ?? 1, config: preset.autoneb })).exploreLandscape,
+        state.activeExplore ?? (await client.request(EXPLORE, { landscapeId: landscape.id, parallel: options.parallel ?? 1, config: preset.autoneb })).exploreLandscape,
       );
       const exploreSeconds = (Date.now() - t) / 1000;
       log(`explored in ${exploreSeconds.toFixed(0)} s: ${JSON.stringify(explore.result?.stopReason ?? explore.progress)}`);
@@ -270,7 +271,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       const pending = completed.filter((p) => !p.evaluatedProfile?.length);
       for (const [i, path] of pending.entries()) {
         await runAndWait(client, `evaluate ${i + 1}/${pending.length}`, mode, async () =>
-          (await client.request<{ evaluatePath: RunInfo }>(EVALUATE, { pathId: path.id, points: preset.pointsPerSegment })).evaluatePath,
+          (await client.request(EVALUATE, { pathId: path.id, points: preset.pointsPerSegment })).evaluatePath,
         );
       }
       const evaluateSeconds = (Date.now() - t) / 1000;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { action, intListOption, intOption, jsonOption, numberOption } from './options';
 import { CREATE_LANDSCAPE, LANDSCAPES } from './queries';
 import { allPages, describeArchitecture } from './report';
-import type { LandscapeInfo, Page } from './types';
+import type { CreateLandscapeInput } from './graphql';
 
 interface CreateOptions {
   name?: string;
@@ -29,7 +29,8 @@ interface CreateOptions {
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /** The CreateLandscapeInput the options describe (--input gives it whole; options override its fields). */
-export function createInput(o: CreateOptions): Record<string, unknown> {
+/** The mutation's input; its shape is checked by the server, which names a wrong field. */
+export function createInput(o: CreateOptions): CreateLandscapeInput {
   const base = o.input ?? {};
   const baseKind = (base.architecture as { kind?: string } | undefined)?.kind;
   const architecture = defined({ kind: o.kind ?? (baseKind ? undefined : 'mlp'), widths: o.widths, channels: o.channels, depth: o.depth, surface: o.surface });
@@ -44,7 +45,7 @@ export function createInput(o: CreateOptions): Record<string, unknown> {
     dataset: Object.keys(dataset).length || base.dataset ? { ...((base.dataset as object) ?? {}), ...dataset } : kind && kind !== 'surface' ? { name: 'mnist' } : undefined,
     training: Object.keys(training).length || base.training ? { ...((base.training as object) ?? {}), ...training } : undefined,
     autonebPreset: o.autonebPreset ?? base.autonebPreset,
-  });
+  }) as unknown as CreateLandscapeInput;
 }
 
 export function landscapeCommands(program: Command): void {
@@ -72,7 +73,7 @@ export function landscapeCommands(program: Command): void {
     .option('--input <json>', 'the whole CreateLandscapeInput as JSON or @file (options override it)', jsonOption('--input'))
     .action(
       action(async (ctx, o: CreateOptions) => {
-        const { createLandscape: created } = await ctx.client.request<{ createLandscape: LandscapeInfo }>(CREATE_LANDSCAPE, { input: createInput(o) });
+        const { createLandscape: created } = await ctx.client.request(CREATE_LANDSCAPE, { input: createInput(o) });
         ctx.print({ landscape: created }, `${created.id}\tlandscape "${created.name}": ${describeArchitecture(created)}${created.dataset ? ` on ${created.dataset.name}` : ''}`);
       }),
     );
@@ -81,8 +82,7 @@ export function landscapeCommands(program: Command): void {
     .description('list landscapes, oldest first')
     .action(
       action(async (ctx) => {
-        type Item = LandscapeInfo & { minima: { totalCount: number }; paths: { totalCount: number } };
-        const items = await allPages(async (after) => (await ctx.client.request<{ landscapes: Page<Item> }>(LANDSCAPES, { after })).landscapes);
+        const items = await allPages(async (after) => (await ctx.client.request(LANDSCAPES, { after })).landscapes);
         ctx.print({ landscapes: items }, () =>
           items.length === 0 ? 'no landscapes' : items.map((l) => `${l.id}\t${l.name}\t${describeArchitecture(l)}\t${l.minima.totalCount} minima\t${l.paths.totalCount} paths`).join('\n'),
         );

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiClient } from './client';
 import { profileSvg, treeSvg } from './plots';
-import { DISCONNECTIVITY, LANDSCAPE_FIELDS, MINIMA_PAGE, PATH_CYCLES, PATHS_PAGE, SUMMARY_FIELDS } from './queries';
+import { DISCONNECTIVITY, MINIMA_PAGE, PATH_CYCLES, PATHS_PAGE, REPORT_LANDSCAPE } from './queries';
 import type { LandscapeInfo, MinimumInfo, Page, PathInfo, SpanningTree, Summary } from './types';
 
 export interface ReportData {
@@ -28,14 +28,14 @@ export async function allPages<T>(fetchPage: (after: string | null) => Promise<P
 }
 
 export async function fetchReportData(client: ApiClient, landscapeId: string): Promise<ReportData> {
-  const { landscape } = await client.request<{ landscape: ReportData['landscape'] }>(`query L($id: ID!) { landscape(id: $id) { ${LANDSCAPE_FIELDS} ${SUMMARY_FIELDS} } }`, { id: landscapeId });
-  const minima = await allPages(async (after) => (await client.request<{ landscape: { minima: Page<MinimumInfo> } }>(MINIMA_PAGE, { id: landscapeId, after })).landscape.minima);
-  const paths = await allPages(async (after) => (await client.request<{ landscape: { paths: Page<PathInfo> } }>(PATHS_PAGE, { id: landscapeId, after })).landscape.paths);
-  const { landscape: trees } = await client.request<{ landscape: { spanningTree: SpanningTree; disconnectivity: ReportData['disconnectivity'] } }>(DISCONNECTIVITY, { id: landscapeId });
+  const { landscape } = await client.request(REPORT_LANDSCAPE, { id: landscapeId });
+  const minima = await allPages(async (after) => (await client.request(MINIMA_PAGE, { id: landscapeId, after })).landscape.minima);
+  const paths = await allPages(async (after) => (await client.request(PATHS_PAGE, { id: landscapeId, after })).landscape.paths);
+  const { landscape: trees } = await client.request(DISCONNECTIVITY, { id: landscapeId });
   const batchProfiles = new Map<string, { t: number; energy: number }[]>();
   for (const path of paths) {
     if (path.evaluatedProfile?.length || path.cyclesDone === 0) continue;
-    const { path: withCycles } = await client.request<{ path: { cycles: { index: number; denseProfile: { t: number; energy: number }[] }[] } }>(PATH_CYCLES, { id: path.id });
+    const { path: withCycles } = await client.request(PATH_CYCLES, { id: path.id });
     const last = withCycles.cycles.at(-1);
     if (last) batchProfiles.set(path.id, last.denseProfile);
   }

@@ -5,11 +5,12 @@ import { action, intListOption, intOption, jsonOption, numberOption, type Comman
 import { createProgress, progressMode } from './progress';
 import { CANCEL, CONNECT, EVALUATE, EXPLORE, LANDSCAPE_STATUS, RUN, TRAIN } from './queries';
 import { describeArchitecture } from './report';
-import type { LandscapeInfo, RunInfo, Summary } from './types';
+import type { RunInfo } from './types';
 import { describeProgress, waitForRun } from './wait';
 
-function runLine(run: RunInfo): string {
-  const { text } = describeProgress(run);
+/** A run as the status listing selects it: queued runs come without progress or error. */
+function runLine(run: Pick<RunInfo, 'id' | 'kind' | 'status'> & Partial<Pick<RunInfo, 'progress' | 'errorMessage'>>): string {
+  const { text } = describeProgress({ ...run, progress: run.progress ?? null });
   return `run ${run.id} ${run.kind} ${run.status}${run.errorMessage ? `: ${run.errorMessage}` : ` (${text})`}`;
 }
 
@@ -56,7 +57,7 @@ export function runCommands(program: Command): void {
       action(async (ctx, landscapeId: string, o: { count: number; seeds?: number[]; steps?: number; batchSize?: number; lr?: number; detach: boolean }) => {
         const config = { steps: o.steps, batchSize: o.batchSize, learningRate: o.lr };
         const hasConfig = Object.values(config).some((v) => v !== undefined);
-        const { trainMinima } = await ctx.client.request<{ trainMinima: RunInfo }>(TRAIN, { landscapeId, count: o.count, seeds: o.seeds ?? null, config: hasConfig ? config : null });
+        const { trainMinima } = await ctx.client.request(TRAIN, { landscapeId, count: o.count, seeds: o.seeds ?? null, config: hasConfig ? config : null });
         const run = await follow(ctx, trainMinima, o.detach, 'train');
         if (o.detach) return;
         const ids = (run.config?.minimumIds as string[] | undefined) ?? [];
@@ -75,7 +76,7 @@ export function runCommands(program: Command): void {
     .action(
       action(async (ctx, a: string, b: string, o: { preset?: string; config?: Record<string, unknown>; detach: boolean }) => {
         const config = o.config || o.preset ? { ...(o.config ?? {}), ...(o.preset ? { preset: o.preset } : {}) } : null;
-        const { connectMinima } = await ctx.client.request<{ connectMinima: RunInfo }>(CONNECT, { a, b, config });
+        const { connectMinima } = await ctx.client.request(CONNECT, { a, b, config });
         const run = await follow(ctx, connectMinima, o.detach, 'connect');
         if (o.detach) return;
         const pathId = (run.config?.pathId as string | undefined) ?? null;
@@ -92,7 +93,7 @@ export function runCommands(program: Command): void {
     .option('--detach', 'start the run and return at once', false)
     .action(
       action(async (ctx, pathId: string, o: { points?: number; detach: boolean }) => {
-        const { evaluatePath } = await ctx.client.request<{ evaluatePath: RunInfo }>(EVALUATE, { pathId, points: o.points ?? null });
+        const { evaluatePath } = await ctx.client.request(EVALUATE, { pathId, points: o.points ?? null });
         const run = await follow(ctx, evaluatePath, o.detach, 'evaluate');
         if (!o.detach) ctx.print({ run }, runLine(run));
       }),
@@ -111,7 +112,7 @@ export function runCommands(program: Command): void {
     .action(
       action(async (ctx, landscapeId: string, o: { maxPairs?: number; parallel?: number; tolerance?: number; preset?: string; config?: Record<string, unknown>; detach: boolean }) => {
         const config = o.config || o.preset ? { ...(o.config ?? {}), ...(o.preset ? { preset: o.preset } : {}) } : null;
-        const { exploreLandscape } = await ctx.client.request<{ exploreLandscape: RunInfo }>(EXPLORE, {
+        const { exploreLandscape } = await ctx.client.request(EXPLORE, {
           landscapeId,
           maxPairs: o.maxPairs ?? null,
           parallel: o.parallel ?? null,
@@ -131,7 +132,7 @@ export function runCommands(program: Command): void {
     .argument('<id>', 'run or landscape id')
     .action(
       action(async (ctx, id: string) => {
-        const run = await ctx.client.request<{ run: RunInfo }>(RUN, { id }).then(
+        const run = await ctx.client.request(RUN, { id }).then(
           (r) => r.run,
           (err: unknown) => {
             if (err instanceof CliError && err.exitCode === EXIT.REJECTED) return null;
@@ -139,15 +140,7 @@ export function runCommands(program: Command): void {
           },
         );
         if (run) return ctx.print({ run }, runLine(run));
-        type Status = LandscapeInfo & {
-          summary: Summary;
-          spanningTree: { edges: unknown[]; components: string[][] };
-          minima: { totalCount: number };
-          paths: { totalCount: number };
-          active: { edges: { node: RunInfo }[] };
-          queued: { edges: { node: RunInfo }[] };
-        };
-        const { landscape } = await ctx.client.request<{ landscape: Status }>(LANDSCAPE_STATUS, { id }).catch((err: unknown) => {
+        const { landscape } = await ctx.client.request(LANDSCAPE_STATUS, { id }).catch((err: unknown) => {
           if (err instanceof CliError && err.exitCode === EXIT.REJECTED) throw new CliError(`no run or landscape with id ${JSON.stringify(id)}`, EXIT.REJECTED);
           throw err;
         });
@@ -170,7 +163,7 @@ export function runCommands(program: Command): void {
     .argument('<run>', 'run id')
     .action(
       action(async (ctx, id: string) => {
-        const { cancelRun } = await ctx.client.request<{ cancelRun: RunInfo }>(CANCEL, { id });
+        const { cancelRun } = await ctx.client.request(CANCEL, { id });
         ctx.print({ run: cancelRun }, runLine(cancelRun));
       }),
     );

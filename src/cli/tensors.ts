@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { CliError, EXIT } from './errors';
 import { action, intOption } from './options';
 import { IMPORT_MINIMUM, MINIMUM } from './queries';
-import type { MinimumInfo } from './types';
 
 const WHAT = ['minimum', 'pivots', 'saddle'] as const;
 
@@ -69,11 +68,11 @@ export function tensorCommands(program: Command): void {
           throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.REJECTED);
         }
         const upload = await ctx.client.upload(bytes);
-        let { importMinimum: minimum } = await ctx.client.request<{ importMinimum: MinimumInfo }>(IMPORT_MINIMUM, { landscapeId, uploadId: upload.uploadId, seed: o.seed ?? null });
+        let { importMinimum: minimum } = await ctx.client.request(IMPORT_MINIMUM, { landscapeId, uploadId: upload.uploadId, seed: o.seed ?? null });
         // The EVALUATE run that fills in its metrics is not returned; the minimum shows when it is done.
         for (let tries = 0; o.wait && minimum.trainLoss === null && tries < 600; tries++) {
           await new Promise((r) => setTimeout(r, 500));
-          minimum = (await ctx.client.request<{ minimum: MinimumInfo }>(MINIMUM, { id: minimum.id })).minimum;
+          minimum = (await ctx.client.request(MINIMUM, { id: minimum.id })).minimum;
         }
         ctx.print({ minimum }, `${minimum.id}\timported minimum${minimum.trainLoss !== null ? `: train loss ${minimum.trainLoss}, test error ${minimum.testError}` : ' (evaluation pending)'}`);
       }),

@@ -85,7 +85,7 @@ export async function waitForRun(client: ApiClient, runId: string, view: Progres
     const poll = async () => {
       if (done) return;
       try {
-        const { run } = await client.request<{ run: RunInfo }>(RUN, { id: runId });
+        const { run } = await client.request(RUN, { id: runId });
         if (done) return;
         if (TERMINAL.includes(run.status)) {
           show(run);
@@ -98,7 +98,7 @@ export async function waitForRun(client: ApiClient, runId: string, view: Progres
       }
       timer = setTimeout(() => void poll(), POLL_MS);
     };
-    unsubscribe = client.subscribe<{ runProgress: RunInfo }>(
+    unsubscribe = client.subscribe(
       RUN_PROGRESS,
       { runId },
       ({ runProgress }) => {

@@ -20,7 +20,7 @@ import { serveSubscriptions } from './subscriptions';
 import { openDatabase, type Database } from '../db/database';
 import { createEventBus, type EventBus } from '../events';
 import { buildAppSchema, formatError, type Context } from '../api/resolvers';
-import { clientRoutes } from './client-static';
+import { clientRoutes, explorerPage } from './client-static';
 import { RunEvents } from '../runs/events';
 import { Loaders } from '../api/loaders';
 import { JobQueue, DEFAULT_QUEUE_OPTIONS } from '../runs/queue';
@@ -175,6 +175,7 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
       }
     });
     const allowOrigins = cors(config.corsOrigins);
+    app.get(GRAPHQL_PATH, explorerPage());
     app.use(
       GRAPHQL_PATH,
       allowOrigins,

@@ -24,6 +24,23 @@ function isApiPath(path: string): boolean {
   return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
+/**
+ * GET /graphql from a browser (Accept prefers text/html): the GraphQL explorer page (GraphiQL,
+ * client/graphiql.html). Mounted before the API's authentication: the page holds no data, and it
+ * sends the token itself. Other requests (JSON, WebSocket upgrades) go on to the API.
+ */
+export function explorerPage({ dir = DEFAULT_CLIENT_DIR }: ClientRoutesOptions = {}): express.RequestHandler {
+  const page = join(dir, 'graphiql.html');
+  return (req, res, next) => {
+    if (req.headers.upgrade || req.accepts(['application/json', 'text/html']) !== 'text/html') return next();
+    if (!existsSync(page)) {
+      res.status(503).type('html').set('Cache-Control', 'no-store').send(NOT_BUILT_PAGE);
+      return;
+    }
+    res.set('Cache-Control', 'no-cache').sendFile(page);
+  };
+}
+
 export interface ClientRoutesOptions {
   /** Directory of the built client; default client/dist of this package. */
   dir?: string;

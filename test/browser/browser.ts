@@ -22,7 +22,7 @@ export function skipReason(): string | undefined {
 
 /** Builds the client once if client/dist is missing (npm test builds it already). */
 export function ensureClientBuilt(): void {
-  if (existsSync(join(CLIENT_DIR, 'index.html'))) return;
+  if (existsSync(join(CLIENT_DIR, 'index.html')) && existsSync(join(CLIENT_DIR, 'graphiql.html'))) return;
   const res = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
