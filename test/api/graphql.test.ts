@@ -100,7 +100,8 @@ test('createLandscape stores the validated definition with defaults', async () =
   const created = res.data!.createLandscape;
   assert.match(created.id, /^[0-9a-f-]{36}$/);
   assert.deepEqual(created.architecture, { kind: 'mlp', widths: [100, 100], depth: null, channels: null, surface: null });
-  assert.deepEqual(created.dataset, { name: 'mnist', dir: null, trainSize: null });
+  // The data set's facts are filled in for every data set: the bundled MNIST has 8004 training digits.
+  assert.deepEqual(created.dataset, { name: 'mnist', dir: null, trainSize: 8004 });
   assert.deepEqual(created.training, { steps: 1000, batchSize: 64, learningRate: 0.1, momentum: 0.9, weightDecay: 0.0001, milestones: [500, 750] });
   assert.equal(created.autonebPreset, 'adaptive'); // the convergence-driven default (issue 16)
   const read = await server.gql('query($id: ID!) { landscape(id: $id) { name architecture { widths } } }', { id: created.id });

@@ -143,7 +143,7 @@ test('report writes Markdown with Table 1, minima and saddle tables, and well-fo
   const { data } = await server.gql(`query($id: ID!) { landscape(id: $id) { minima(first: 100) { edges { node { trainLoss } } } } }`, { id: state.landscapeId });
   const losses: number[] = data!.landscape.minima.edges.map((e: { node: { trainLoss: number } }) => e.node.trainLoss);
   const mean = losses.reduce((s, v) => s + v, 0) / losses.length;
-  const row = md.split('\n').find((l) => l.startsWith('| mnist |'))!;
+  const row = md.split('\n').find((l) => l.startsWith('| mnist '))!;
   assert.ok(row, md);
   const cells = row.split('|').map((c) => c.trim());
   assert.equal(Number(cells[3]), losses.length);

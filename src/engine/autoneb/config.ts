@@ -300,14 +300,15 @@ function validateStop(stop: StopConfig, field: string): void {
 }
 
 /**
- * The settings `base` gives, as paths into a cycle override: `learningRate`, `optimizer.momentum`
- * (optimizer fields one by one, as they merge), `insertion` (whole).
+ * The settings `base` gives, as paths into a cycle override: `learningRate`, `optimizer.momentum`,
+ * `stop.window` (optimizer and stop fields one by one, as they merge), `insertion` (whole).
  */
 function baseSettings(base: CycleOverride): string[][] {
   return Object.entries(base).flatMap(([key, value]) => {
     if (value === undefined) return [];
-    if (key === 'optimizer' && value !== null && typeof value === 'object') {
-      return Object.entries(value as object).filter(([, v]) => v !== undefined).map(([sub]) => ['optimizer', sub]);
+    // The optimiser and the stopping rule merge field by field, so their fields count one by one.
+    if ((key === 'optimizer' || key === 'stop') && value !== null && typeof value === 'object') {
+      return Object.entries(value as object).filter(([, v]) => v !== undefined).map(([sub]) => [key, sub]);
     }
     return [[key]];
   });
