@@ -73,8 +73,8 @@ test('new settings are validated: coded error naming the field, nothing queued',
     [{ cycles: [{ insertion: { strategy: 'equal' }, stop: { force: 2 } }] }, 'config.cycles[0].stop.force', /must be in \(0, 1\)/],
     [{ cycles: [{ insertion: { strategy: 'equal' }, stop: { window: -1 } }] }, 'config.cycles[0].stop.window', /integer >= 0/],
     [{ base: { optimizer: { name: 'fire', dt: 0 } } }, 'config.base.optimizer.dt', /finite number > 0/],
-    [{ base: { optimizer: { Nmin: -2 } } }, 'config.cycles[0].optimizer.Nmin', /integer >= 0/],
-    [{ base: { optimizer: { name: 'bfgs' } } }, 'config.cycles[0].optimizer.name', /known: sgd, adam, fire/],
+    [{ base: { optimizer: { Nmin: -2 } } }, 'config.base.optimizer.Nmin', /integer >= 0/],
+    [{ base: { optimizer: { name: 'bfgs' } } }, 'config.base.optimizer.name', /known: sgd, adam, fire/],
     [{ preset: 'adaptiv' }, 'config.preset', /unknown preset/],
   ];
   for (const [config, field, message] of cases) {
