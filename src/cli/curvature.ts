@@ -5,7 +5,6 @@ import { CliError, EXIT } from './errors';
 import { action, intOption } from './options';
 import { ComputeCurvatureDocument, MinimumCurvatureDocument, SaddleCurvatureDocument, type CurvatureFieldsFragment } from './graphql';
 import { follow } from './runs';
-import type { RunInfo } from './types';
 
 export const COMPUTE_CURVATURE = ComputeCurvatureDocument;
 export const MINIMUM_CURVATURE = MinimumCurvatureDocument;

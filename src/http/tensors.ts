@@ -11,7 +11,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { decodeSafetensors, encodeSafetensors, pointAt, splitTensors, type NamedTensor, type Vector } from '../engine';
 import { bytesToVector } from '../store/tensors';
 import { Landscape, Minimum, Path, Pivot } from '../store/entities';
-import { InputError, NotFoundError } from '../store/errors';
+import { InputError } from '../store/errors';
 import { ERROR_CODES, fieldErrorCode } from '../api/errors';
 import { datasetFacts } from '../runs/bridge/specs';
 import { landscapeLayout } from '../runs/bridge/layouts';

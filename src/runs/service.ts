@@ -18,7 +18,7 @@ import { parseNote, parseTags } from './annotations';
 import type { RunEvents } from './events';
 import type { JobQueue } from './queue';
 import { TERMINAL_STATUSES } from '../store/enums';
-import { storedConfig, type ConnectRunConfig, type EvaluateRunConfig, type ExploreRunConfig, type TrainRunConfig } from './configs';
+import { storedConfig, type ExploreRunConfig, type TrainRunConfig } from './configs';
 
 export interface RunServices {
   em: EntityManager;

@@ -1,6 +1,6 @@
 // CONNECT runs: AutoNEB between two minima, one cycle per job step. Step s runs cycle s + 1 from
 // the pivots stored after cycle s and stores the new cycle and pivots in one transaction.
-import { autoNebCycles, cumulativeLengths, densePoints, type CycleConfig, type CycleRecord, type Vector } from '../../engine';
+import { autoNebCycles, cumulativeLengths, densePoints, type CycleRecord, type Vector } from '../../engine';
 import { Cycle, Path, Pivot } from '../../store/entities';
 import { PathStatus } from '../../store/enums';
 import { bytesToVector, vectorToBytes } from '../../store/tensors';

@@ -2,7 +2,7 @@
 // connect; each connection is a CONNECT run of its own (a child of this run), computed by the
 // compute workers. This step only decides and waits, on the coordination queue.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { explore, type CycleConfig, type ExploreDecision, type PathRecord, type PathResult } from '../../engine';
+import { explore, type ExploreDecision, type PathRecord, type PathResult } from '../../engine';
 import { Minimum, Path, Run } from '../../store/entities';
 import { MinimumStatus, PathStatus, RunStatus } from '../../store/enums';
 import { connectMinima } from '../service';

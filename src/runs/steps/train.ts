@@ -4,7 +4,6 @@ import { LandscapeEventType } from '../../events';
 import { Minimum } from '../../store/entities';
 import { MinimumStatus } from '../../store/enums';
 import { vectorToBytes } from '../../store/tensors';
-import type { TrainingConfig } from '../../store/specs';
 import { runConfig } from '../configs';
 import { RunKind } from '../../store/enums';
 import type { StepContext, StepOutcome } from './context';
