@@ -38,12 +38,21 @@ export interface AlignRunConfig {
   minimumId: string;
 }
 
+export interface CurvatureRunConfig {
+  /** A minimum, or a path with the position t of its saddle when the run was started. */
+  target: { minimumId: string } | { pathId: string; t: number };
+  k: number;
+  seed: number;
+  traceProbes: number;
+}
+
 export interface RunConfigs {
   [RunKind.TRAIN]: TrainRunConfig;
   [RunKind.CONNECT]: ConnectRunConfig;
   [RunKind.EVALUATE]: EvaluateRunConfig;
   [RunKind.EXPLORE]: ExploreRunConfig;
   [RunKind.ALIGN]: AlignRunConfig;
+  [RunKind.CURVATURE]: CurvatureRunConfig;
 }
 
 /** The run's stored config as its kind's type; throws when the run is of another kind. */

@@ -6,7 +6,7 @@ import { MinimumStatus, RunKind } from '../store/enums';
 import { InputError } from '../store/errors';
 import { findMinimum, findPath } from '../store/records';
 import type { RunServices } from './service';
-import type { CurvatureRunConfig } from './steps/curvature';
+import { storedConfig, type CurvatureRunConfig } from './configs';
 
 export interface CurvatureTargetInput {
   minimumId?: string | null;
@@ -34,7 +34,7 @@ export async function computeCurvature(s: RunServices, target: CurvatureTargetIn
     landscape = path.landscape;
     config = { target: { pathId: path.id, t: path.saddleT }, k: wanted, seed: 0, traceProbes: TRACE_PROBES };
   }
-  const run = s.em.create(Run, { landscape, kind: RunKind.CURVATURE, config: config as unknown as Record<string, unknown> });
+  const run = s.em.create(Run, { landscape, kind: RunKind.CURVATURE, config: storedConfig(RunKind.CURVATURE, config) });
   await s.em.flush();
   await s.queue.enqueueStep(run.id, 0, 'compute');
   await s.events.runProgress(run);

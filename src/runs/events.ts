@@ -17,6 +17,20 @@ export interface RunProgressPayload {
   at: string;
 }
 
+/** A run's state as a runProgress event (published on change, or sent first to a new subscriber). */
+export function progressPayload(run: Run, at: Date, cycle?: { pathId: string; cycleIndex: number }): RunProgressPayload {
+  return {
+    runId: run.id,
+    landscapeId: run.landscape.id,
+    kind: run.kind,
+    status: run.status,
+    progress: run.progress,
+    errorMessage: run.errorMessage,
+    ...cycle,
+    at: at.toISOString(),
+  };
+}
+
 export interface PathCyclePayload {
   pathId: string;
   runId: string;
@@ -40,16 +54,7 @@ export class RunEvents {
   }
 
   runProgress(run: Run, cycle?: { pathId: string; cycleIndex: number }): Promise<void> {
-    const payload: RunProgressPayload = {
-      runId: run.id,
-      landscapeId: run.landscape.id,
-      kind: run.kind,
-      status: run.status,
-      progress: run.progress,
-      errorMessage: run.errorMessage,
-      ...cycle,
-      at: new Date().toISOString(),
-    };
+    const payload = progressPayload(run, new Date(), cycle);
     return this.send('runProgress', this.bus.publish(TOPIC.RUN_PROGRESS, run.id, payload));
   }
 

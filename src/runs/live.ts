@@ -4,7 +4,8 @@
 // between the two; a change that repeats what was last sent is dropped.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TOPIC, topicName, type EventBus, type TopicEvent } from '../events';
-import type { PathCyclePayload, RunProgressPayload } from './events';
+import { progressPayload, type PathCyclePayload, type RunProgressPayload } from './events';
+import { runConfig } from './configs';
 import { Cycle, type Run } from '../store/entities';
 import { PathStatus, RunKind, TERMINAL_STATUSES, type RunStatus } from '../store/enums';
 import { findPath, findRun } from '../store/records';
@@ -61,16 +62,8 @@ function repeats(last: RunProgressPayload, event: RunProgressPayload): boolean {
 
 /** The stored run as an event; a CONNECT run's carries its path's latest cycle. */
 async function runState(em: EntityManager, run: Run): Promise<RunProgressPayload> {
-  const state: RunProgressPayload = {
-    runId: run.id,
-    landscapeId: run.landscape.id,
-    kind: run.kind,
-    status: run.status,
-    progress: run.progress,
-    errorMessage: run.errorMessage,
-    at: run.updatedAt.toISOString(),
-  };
-  const pathId = run.kind === RunKind.CONNECT ? (run.config as { pathId?: string }).pathId : undefined;
+  const state = progressPayload(run, run.updatedAt);
+  const pathId = run.kind === RunKind.CONNECT ? runConfig(run, RunKind.CONNECT).pathId : undefined;
   if (!pathId) return state;
   const last = await lastCycle(em, pathId);
   return last ? { ...state, pathId, cycleIndex: last.index } : { ...state, pathId };

@@ -5,15 +5,9 @@ import { computeCurvature, type CurvatureState, type Vector } from '../../engine
 import { pointAt, pivotPositions } from '../../engine/path';
 import { Curvature, Minimum, Path, Pivot } from '../../store/entities';
 import { bytesToVector } from '../../store/tensors';
+import { runConfig, type CurvatureRunConfig } from '../configs';
+import { RunKind } from '../../store/enums';
 import type { StepContext, StepOutcome } from './context';
-
-export interface CurvatureRunConfig {
-  /** A minimum, or a path with the position t of its saddle when the run was started. */
-  target: { minimumId: string } | { pathId: string; t: number };
-  k: number;
-  seed: number;
-  traceProbes: number;
-}
 
 interface Measured {
   point: Vector;
@@ -25,7 +19,7 @@ interface Measured {
 
 export async function curvatureStep(ctx: StepContext): Promise<StepOutcome> {
   const { em, run } = ctx;
-  const config = run.config as unknown as CurvatureRunConfig;
+  const config = runConfig(run, RunKind.CURVATURE);
   const problem = ctx.problem(run.landscape);
   const measured = await target(ctx, config, problem.dimension);
   const state = (run.progress?.state as CurvatureState | undefined) ?? undefined;
