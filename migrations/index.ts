@@ -7,6 +7,7 @@ import { Migration20261203000100AutonebConvergence } from './Migration2026120300
 import { Migration20261203000200Curvature } from './Migration20261203000200_curvature';
 import { Migration20261203000300Alignment } from './Migration20261203000300_alignment';
 import { Migration20261203000400Annotations } from './Migration20261203000400_annotations';
+import { Migration20261203001000Curves } from './Migration20261203001000_curves';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20250601000000_initial', class: Migration20250601000000Initial },
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000200_curvature', class: Migration20261203000200Curvature },
   { name: 'Migration20261203000300_alignment', class: Migration20261203000300Alignment },
   { name: 'Migration20261203000400_annotations', class: Migration20261203000400Annotations },
+  { name: 'Migration20261203001000_curves', class: Migration20261203001000Curves },
 ];

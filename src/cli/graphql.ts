@@ -33,7 +33,8 @@ export type RunKind =
   | 'EXPLORE'
   | 'EVALUATE'
   | 'CURVATURE'
-  | 'ALIGN';
+  | 'ALIGN'
+  | 'CURVE';
 
 export type RunStatus =
   | 'QUEUED'
@@ -46,6 +47,12 @@ export type RunStatus =
 export type AlignmentMethod =
   | 'WEIGHT_MATCHING'
   | 'ACTIVATION_MATCHING';
+
+/** How a path was found: AutoNEB, or a fitted Bezier curve or polygonal chain. */
+export type PathMethod =
+  | 'AUTONEB'
+  | 'BEZIER'
+  | 'POLYCHAIN';
 
 export type PathStatus =
   | 'PENDING'
@@ -193,6 +200,29 @@ export type StopInput = {
   window?: InputMaybe<Scalars['Int']['input']>;
   /** Mini-batch energies: largest windowed change of the saddle estimate, as a fraction of the barrier. */
   saddle?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** A quadratic Bezier curve or a polygonal chain A -> bend -> B (Garipov et al. 2018). */
+export type CurveKind =
+  | 'BEZIER'
+  | 'POLYCHAIN';
+
+/** Training of a curve's bend point; every field defaults from the landscape (see docs/curvature.md). */
+export type CurveConfigInput = {
+  /** Passes over the training set (1 to 1000); default: the epochs the minima were trained for, at most 200. */
+  epochs?: InputMaybe<Scalars['Int']['input']>;
+  /** Mini-batches per epoch; default: one pass over the training set. */
+  stepsPerEpoch?: InputMaybe<Scalars['Int']['input']>;
+  /** Base learning rate of Garipov's schedule; default: a third of the minima's. */
+  learningRate?: InputMaybe<Scalars['Float']['input']>;
+  /** SGD momentum in [0, 1); default: the minima's. */
+  momentum?: InputMaybe<Scalars['Float']['input']>;
+  /** Weight decay at the sampled curve point; default: the minima's. */
+  weightDecay?: InputMaybe<Scalars['Float']['input']>;
+  /** Points of the dense evaluation of the finished curve (3 to 1001, default 61). */
+  points?: InputMaybe<Scalars['Int']['input']>;
+  /** Seeds the sampled t (default 0). */
+  seed?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Exactly one: a READY minimum, or a path (its saddle). */

@@ -46,6 +46,22 @@ export interface CurvatureRunConfig {
   traceProbes: number;
 }
 
+export interface CurveRunConfig {
+  pathId: string;
+  kind: 'bezier' | 'polychain';
+  epochs: number;
+  /** Mini-batches per epoch: one pass over the training set unless given. */
+  stepsPerEpoch: number;
+  /** Examples per mini-batch (the landscape's training batch size). */
+  batchSize: number;
+  learningRate: number;
+  momentum: number;
+  weightDecay: number;
+  /** Points of the dense evaluation of the finished curve. */
+  points: number;
+  seed: number;
+}
+
 export interface RunConfigs {
   [RunKind.TRAIN]: TrainRunConfig;
   [RunKind.CONNECT]: ConnectRunConfig;
@@ -53,6 +69,7 @@ export interface RunConfigs {
   [RunKind.EXPLORE]: ExploreRunConfig;
   [RunKind.ALIGN]: AlignRunConfig;
   [RunKind.CURVATURE]: CurvatureRunConfig;
+  [RunKind.CURVE]: CurveRunConfig;
 }
 
 /** The run's stored config as its kind's type; throws when the run is of another kind. */

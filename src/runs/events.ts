@@ -11,14 +11,14 @@ export interface RunProgressPayload {
   status: RunStatus;
   progress: Record<string, unknown> | null;
   errorMessage: string | null;
-  /** Set when the event announces a stored AutoNEB cycle. */
+  /** Set when the event announces a stored AutoNEB cycle (pathId alone: a curve's epoch). */
   pathId?: string;
   cycleIndex?: number;
   at: string;
 }
 
 /** A run's state as a runProgress event (published on change, or sent first to a new subscriber). */
-export function progressPayload(run: Run, at: Date, cycle?: { pathId: string; cycleIndex: number }): RunProgressPayload {
+export function progressPayload(run: Run, at: Date, cycle?: { pathId: string; cycleIndex?: number }): RunProgressPayload {
   return {
     runId: run.id,
     landscapeId: run.landscape.id,
@@ -53,7 +53,7 @@ export class RunEvents {
     return publishing.catch((err: Error) => this.log(`event ${what} lost: ${err.message}`));
   }
 
-  runProgress(run: Run, cycle?: { pathId: string; cycleIndex: number }): Promise<void> {
+  runProgress(run: Run, cycle?: { pathId: string; cycleIndex?: number }): Promise<void> {
     const payload = progressPayload(run, new Date(), cycle);
     return this.send('runProgress', this.bus.publish(TOPIC.RUN_PROGRESS, run.id, payload));
   }

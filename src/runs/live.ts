@@ -60,10 +60,10 @@ function repeats(last: RunProgressPayload, event: RunProgressPayload): boolean {
   );
 }
 
-/** The stored run as an event; a CONNECT run's carries its path's latest cycle. */
+/** The stored run as an event; a CONNECT (or CURVE) run's carries its path's latest cycle. */
 async function runState(em: EntityManager, run: Run): Promise<RunProgressPayload> {
   const state = progressPayload(run, run.updatedAt);
-  const pathId = run.kind === RunKind.CONNECT ? runConfig(run, RunKind.CONNECT).pathId : undefined;
+  const pathId = run.kind === RunKind.CONNECT ? runConfig(run, RunKind.CONNECT).pathId : run.kind === RunKind.CURVE ? runConfig(run, RunKind.CURVE).pathId : undefined;
   if (!pathId) return state;
   const last = await lastCycle(em, pathId);
   return last ? { ...state, pathId, cycleIndex: last.index } : { ...state, pathId };

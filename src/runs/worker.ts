@@ -20,6 +20,7 @@ import { trainStep } from './steps/train';
 import { exploreStep } from './steps/explore';
 import { startEngine } from './bridge/engine';
 import { curvatureStep } from './steps/curvature';
+import { curveStep } from './steps/curve';
 
 const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.TRAIN]: trainStep,
@@ -28,6 +29,7 @@ const STEP_HANDLERS: Record<RunKind, StepHandler> = {
   [RunKind.EXPLORE]: exploreStep,
   [RunKind.CURVATURE]: curvatureStep,
   [RunKind.ALIGN]: alignStep,
+  [RunKind.CURVE]: curveStep,
 };
 
 
@@ -185,7 +187,7 @@ export class RunWorker {
 type RunEm = ReturnType<MikroORM['em']['fork']>;
 
 async function pathOf(em: RunEm, run: Run): Promise<{ pathId?: string }> {
-  if (run.kind !== RunKind.CONNECT) return {};
+  if (run.kind !== RunKind.CONNECT && run.kind !== RunKind.CURVE) return {};
   const path = await em.findOne(Path, { run: run.id });
   return path ? { pathId: path.id } : {};
 }

@@ -12,7 +12,7 @@ import {
   type WeightKey,
 } from '../engine';
 import { Minimum, Path } from './entities';
-import { MinimumStatus, PathStatus } from './enums';
+import { MinimumStatus, PathMethod, PathStatus } from './enums';
 import { InputError } from './errors';
 
 export interface LandscapeGraphRecords {
@@ -29,7 +29,9 @@ export interface LandscapeGraphRecords {
 export async function landscapeRecords(em: EntityManager, landscapeId: string): Promise<LandscapeGraphRecords> {
   // Aligned copies compute the same functions as their originals: not minima of their own.
   const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY, alignedFrom: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  const paths = await em.find(Path, { landscape: landscapeId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // One method for the tree, Table 1 and suggestions: AutoNEB's paths (curves are stored for
+  // comparison; why in docs/curvature.md).
+  const paths = await em.find(Path, { landscape: landscapeId, method: PathMethod.AUTONEB }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   const ready = new Set(minima.map((m) => m.id));
   const usable = paths.filter((p) => ready.has(p.minimumA.id) && ready.has(p.minimumB.id));
   return {

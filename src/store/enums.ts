@@ -10,6 +10,18 @@ export enum RunKind {
   CURVATURE = 'CURVATURE',
   /** A minimum permuted to match another (issue 18); stores the aligned copy as a new minimum. */
   ALIGN = 'ALIGN',
+  /** A Bezier curve or polygonal chain between two minima, its bend point trained by SGD (issue 19). */
+  CURVE = 'CURVE',
+}
+
+/** How a path between two minima was found. */
+export enum PathMethod {
+  /** The paper's AutoNEB (pivots relaxed by NEB, inserted where the path is coarse). */
+  AUTONEB = 'AUTONEB',
+  /** A quadratic Bezier curve with one trained bend point (Garipov et al. 2018). */
+  BEZIER = 'BEZIER',
+  /** A polygonal chain A -> bend -> B with one trained bend point (Garipov et al. 2018). */
+  POLYCHAIN = 'POLYCHAIN',
 }
 
 /** How the units of a minimum are matched to a reference's (Git Re-Basin, section 3). */

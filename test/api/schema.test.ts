@@ -63,9 +63,18 @@ test('a path exposes minima, saddle, pivots and cycles; ids are ID', () => {
 
 test('enums carry the data model values', () => {
   const values = (name: string) => (schema.getType(name) as import('graphql').GraphQLEnumType).getValues().map((v) => v.name);
-  assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE', 'CURVATURE', 'ALIGN']);
+  assert.deepEqual(values('RunKind'), ['TRAIN', 'CONNECT', 'EXPLORE', 'EVALUATE', 'CURVATURE', 'ALIGN', 'CURVE']);
+  assert.deepEqual(values('PathMethod'), ['AUTONEB', 'BEZIER', 'POLYCHAIN']);
+  assert.deepEqual(values('CurveKind'), ['BEZIER', 'POLYCHAIN']);
   assert.deepEqual(values('AlignmentMethod'), ['WEIGHT_MATCHING', 'ACTIVATION_MATCHING']);
   assert.deepEqual(values('RunStatus'), ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']);
+});
+
+test('curves (issue 19): fitCurve(a, b, kind = BEZIER, config) returns a Run; Path.method is non-null', () => {
+  const mutation = type('Mutation').getFields().fitCurve;
+  assert.deepEqual(mutation.args.map((a) => [a.name, String(a.type), a.defaultValue]), [['a', 'ID!', undefined], ['b', 'ID!', undefined], ['kind', 'CurveKind', 'BEZIER'], ['config', 'CurveConfigInput', undefined]]);
+  assert.equal(String(mutation.type), 'Run!');
+  assert.equal(String(type('Path').getFields().method.type), 'PathMethod!');
 });
 
 test('curvature (issue 19): computeCurvature(target, k = 5), Minimum.curvature and Saddle.curvature with exactly the listed fields', () => {

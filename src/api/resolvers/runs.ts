@@ -12,6 +12,8 @@ import type { Minimum, Run } from '../../store/entities';
 import { NotFoundError } from '../../store/errors';
 import { storedCycle } from '../../store/records';
 import { AlignmentMethod } from '../schema/enums';
+import { CurveConfigInput, CurveKind } from '../schema/curves';
+import { fitCurve } from '../../runs/curves';
 import type { Context } from './context';
 
 function services(ctx: Context): runs.RunServices {
@@ -105,6 +107,17 @@ export class RunMutationResolver {
   ): Promise<string> {
     const { minimum } = await deleteMinimum(services(ctx), id, cascade ?? false);
     return minimum.id;
+  }
+
+  @Mutation(() => RunType, { description: "A CURVE run: a Bezier curve or polygonal chain between two minima of a network's landscape, its bend point trained by SGD, stored as a path (method BEZIER or POLYCHAIN)." })
+  fitCurve(
+    @Arg('a', () => ID) a: string,
+    @Arg('b', () => ID) b: string,
+    @Arg('kind', () => CurveKind, { nullable: true, defaultValue: CurveKind.BEZIER }) kind: CurveKind | null,
+    @Arg('config', () => CurveConfigInput, { nullable: true }) config: CurveConfigInput | null,
+    @Ctx() ctx: Context,
+  ): Promise<Run> {
+    return fitCurve(services(ctx), a, b, kind ?? CurveKind.BEZIER, plain<CurveConfigInput>(config));
   }
 
   @Mutation(() => RunType, { description: 'Stops a queued or running run within one step; what it finished stays stored.' })

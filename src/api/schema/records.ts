@@ -3,6 +3,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { MinimumStatus, PathStatus, RunKind, RunStatus } from './enums';
+import { PathMethod } from './curves';
 
 /** Mean cross-entropy and error rate on the full train and test sets (errors null on surfaces). */
 @ObjectType()
@@ -200,10 +201,13 @@ export class PivotType {
   energy!: number;
 }
 
-@ObjectType('Path', { description: 'A minimum energy path between two minima, found by AutoNEB.' })
+@ObjectType('Path', { description: 'A path between two minima: a minimum energy path found by AutoNEB, or a fitted curve (method).' })
 export class PathType {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => PathMethod, { description: 'AUTONEB, or BEZIER / POLYCHAIN for a curve from fitCurve (the spanning tree and Table 1 use AUTONEB paths).' })
+  method!: PathMethod;
 
   @Field(() => PathStatus)
   status!: PathStatus;

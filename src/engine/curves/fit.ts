@@ -32,6 +32,26 @@ export interface CurveEpoch {
   /** Mean loss over the epoch's sampled points. */
   loss: number;
   learningRate: number;
+  /** The bend point and momentum after this epoch (the state a resumed fit starts from). */
+  bend: Vector;
+  velocity: Float64Array;
+  /** Gradient evaluations so far, including those of the epochs a resumed fit skipped. */
+  evaluations: number;
+}
+
+/** Where a resumed fit starts: after `epochsDone` epochs with this bend point and momentum. */
+export interface CurveFitStart {
+  epochsDone: number;
+  bend: Vector;
+  velocity?: Float64Array | null;
+  evaluations?: number;
+}
+
+export interface CurveFitOptions {
+  start?: CurveFitStart;
+  signal?: AbortSignal;
+  /** Skip the dense evaluation (a caller evaluating the curve its own way). */
+  skipProfile?: boolean;
 }
 
 export interface CurveFit {
@@ -52,22 +72,36 @@ export function garipovLearningRate(base: number, done: number): number {
   return base * 0.01;
 }
 
-export async function fitCurve(energy: Energy, a: Vector, b: Vector, config: Partial<CurveFitConfig> = {}, onEpoch?: (e: CurveEpoch) => void | Promise<void>): Promise<CurveFit> {
+export async function fitCurve(
+  energy: Energy,
+  a: Vector,
+  b: Vector,
+  config: Partial<CurveFitConfig> = {},
+  onEpoch?: (e: CurveEpoch) => void | Promise<void>,
+  options: CurveFitOptions = {},
+): Promise<CurveFit> {
   const c = { ...DEFAULT_CURVE_FIT, ...config };
   if (!CURVE_KINDS.includes(c.kind)) throw new InvalidInputError('kind', `expected one of ${CURVE_KINDS.join(', ')}, got ${JSON.stringify(c.kind)}`);
   for (const key of ['epochs', 'stepsPerEpoch', 'points'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < (key === 'points' ? 2 : 1)) throw new InvalidInputError(key, `must be an integer >= ${key === 'points' ? 2 : 1}, got ${c[key]}`);
   }
   if (a.length !== energy.dimension || b.length !== energy.dimension) throw new InvalidInputError('b', `endpoints must have ${energy.dimension} coordinates`);
+  const start = options.start;
+  if (start && (!Number.isInteger(start.epochsDone) || start.epochsDone < 0 || start.epochsDone > c.epochs || start.bend.length !== energy.dimension)) {
+    throw new InvalidInputError('start', `a stored state after ${start.epochsDone} of ${c.epochs} epochs with ${start.bend.length} coordinates does not fit`);
+  }
+  // The t of each epoch are drawn from their own stream, so a resumed fit draws what it would have.
   const random = new Random(c.seed).derive('curve');
-  const curve: Curve = { kind: c.kind, a, b, bend: straightBend(c.kind, a, b) };
-  const velocity = new Float64Array(energy.dimension);
-  let evaluations = 0;
-  for (let epoch = 0; epoch < c.epochs; epoch++) {
+  const curve: Curve = { kind: c.kind, a, b, bend: start ? new Float32Array(start.bend) : straightBend(c.kind, a, b) };
+  const velocity = start?.velocity ? new Float64Array(start.velocity) : new Float64Array(energy.dimension);
+  let evaluations = start?.evaluations ?? 0;
+  for (let epoch = start?.epochsDone ?? 0; epoch < c.epochs; epoch++) {
+    options.signal?.throwIfAborted();
+    const draws = random.derive(epoch);
     const learningRate = garipovLearningRate(c.learningRate, epoch / c.epochs);
     let sum = 0;
     for (let step = 0; step < c.stepsPerEpoch; step++) {
-      const t = random.uniform();
+      const t = draws.uniform();
       const weight = coefficients(c.kind, t)[1];
       const point = pointOnCurve(curve, t);
       const { losses, gradients } = await energy.lossAndGradient([point]);
@@ -82,15 +116,21 @@ export async function fitCurve(energy: Energy, a: Vector, b: Vector, config: Par
       }
       if (curve.bend.some((x) => !Number.isFinite(x))) throw new NonFiniteEnergyError('coordinate', 0, `bend point, epoch ${epoch + 1}`);
     }
-    await onEpoch?.({ epoch: epoch + 1, epochs: c.epochs, loss: sum / c.stepsPerEpoch, learningRate });
+    await onEpoch?.({ epoch: epoch + 1, epochs: c.epochs, loss: sum / c.stepsPerEpoch, learningRate, bend: new Float32Array(curve.bend), velocity: new Float64Array(velocity), evaluations });
   }
-  const t = Array.from({ length: c.points }, (_, i) => i / (c.points - 1));
+  if (options.skipProfile) return { curve, t: [], energy: [], points: [], saddle: { t: NaN, energy: NaN, index: -1 }, evaluations };
+  const profile = await curveProfile(energy, curve, c.points);
+  return { curve, ...profile, evaluations: evaluations + profile.points.length };
+}
+
+/** The curve at `count` equally spaced t, its energies (Energy.loss) and its highest point. */
+export async function curveProfile(energy: Energy, curve: Curve, count: number): Promise<Pick<CurveFit, 't' | 'energy' | 'points' | 'saddle'>> {
+  const t = Array.from({ length: count }, (_, i) => i / (count - 1));
   const points = t.map((x) => pointOnCurve(curve, x));
   const values = await energy.loss(points);
-  evaluations += points.length;
   let top = 0;
   values.forEach((v, i) => {
     if (v > values[top]) top = i;
   });
-  return { curve, t, energy: values, points, saddle: { t: t[top], energy: values[top], index: top }, evaluations };
+  return { t, energy: values, points, saddle: { t: t[top], energy: values[top], index: top } };
 }

@@ -64,6 +64,10 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
       }
       return out;
     },
+    curveEnergy(batchSize, seed) {
+      // The model's own mini-batch loss and gradient (NeuralEnergy), single-threaded: one point per call.
+      return { energy: new NeuralEnergy({ ...description, batchSize, seed }), trainCount: dataset.train.count };
+    },
     curvatureSource(): GradientSource {
       // Its own single-thread energy: the products are sequential (Lanczos), on the batch of call 0.
       return fixedBatchGradients(new NeuralEnergy(description));

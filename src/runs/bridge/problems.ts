@@ -75,6 +75,12 @@ export interface Problem {
   evaluate(point: Vector): Promise<Metrics>;
   /** Train and test metrics at many points (dense profile of a path), evaluated together. */
   evaluateMany(points: readonly Vector[]): Promise<Metrics[]>;
+  /**
+   * The loss a curve's bend point is trained on: a fresh mini-batch of `batchSize` training
+   * examples per call (networks), with the training set's size (for the epochs); null on surfaces,
+   * which have no data set (the service refuses them).
+   */
+  curveEnergy(batchSize: number, seed: string): { energy: Energy; trainCount: number } | null;
   /** Deterministic gradients for curvature (networks: one fixed training batch). */
   curvatureSource(): GradientSource;
   /** The straight line a -> b at `points` positions on the full train and test sets. */
@@ -111,6 +117,10 @@ class SurfaceProblem implements Problem {
 
   curvatureSource(): GradientSource {
     return energyGradients(this.energy);
+  }
+
+  curveEnergy(): null {
+    return null;
   }
 
   async evaluateLine(a: Vector, b: Vector, points: number): Promise<LineEvaluation> {

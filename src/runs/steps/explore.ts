@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { explore, type ExploreDecision, type PathRecord, type PathResult } from '../../engine';
 import { Minimum, Path, Run } from '../../store/entities';
-import { MinimumStatus, PathStatus, RunStatus } from '../../store/enums';
+import { MinimumStatus, PathMethod, PathStatus, RunStatus } from '../../store/enums';
 import { connectMinima } from '../service';
 import { runConfig, type ExploreRunConfig } from '../configs';
 import { RunKind } from '../../store/enums';
@@ -22,7 +22,8 @@ export async function exploreStep(ctx: StepContext): Promise<StepOutcome> {
   const minima = await em.find(Minimum, { landscape: landscapeId, status: MinimumStatus.READY, alignedFrom: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   // On a resumed step, paths this exploration started and that are still running are not
   // "known": the driver asks for them again and `connect` then waits for the running one.
-  const finished = await em.find(Path, { landscape: landscapeId, status: { $in: [PathStatus.COMPLETED, PathStatus.FAILED] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // Curves are a comparison, not part of the tree AutoNEB's exploration builds (docs/curvature.md).
+  const finished = await em.find(Path, { landscape: landscapeId, method: PathMethod.AUTONEB, status: { $in: [PathStatus.COMPLETED, PathStatus.FAILED] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   const ready = new Set(minima.map((m) => m.id));
   const decisions: ExploreDecision[] = [];
   // One runProgress event per decision, in order, each with its own count: decisions can come

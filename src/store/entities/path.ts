@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Collection, Entity, Enum, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { PathStatus } from '../enums';
+import { PathMethod, PathStatus } from '../enums';
 import { Cycle, type ProfilePoint } from './cycle';
 import { Landscape } from './landscape';
 import { Minimum } from './minimum';
@@ -24,8 +24,9 @@ export interface LinearEvaluation {
 }
 
 /**
- * A minimum energy path between two minima, found by AutoNEB. Its saddle is the highest point
- * of the dense energy profile along the path (t in [0, 1] from minimum A to minimum B).
+ * A minimum energy path between two minima, found by AutoNEB (or a fitted curve, `method`). Its
+ * saddle is the highest point of the dense energy profile along the path (t in [0, 1] from
+ * minimum A to minimum B).
  */
 @Entity({ tableName: 'path' })
 export class Path {
@@ -33,7 +34,7 @@ export class Path {
     | 'id' | 'status' | 'run' | 'saddleT' | 'saddleTrainLoss' | 'saddleTestLoss' | 'saddleTrainError'
     | 'saddleTestError' | 'linearBarrier' | 'length' | 'cyclesDone' | 'createdAt' | 'updatedAt'
     | 'linearProfile' | 'evaluatedProfile' | 'alignedMinimumB' | 'alignedLinearBarrier' | 'alignedLinearProfile'
-    | 'linearEvaluated' | 'alignedLinearEvaluated' | 'evaluations' | 'stopReason';
+    | 'linearEvaluated' | 'alignedLinearEvaluated' | 'evaluations' | 'stopReason' | 'method' | 'epochsDone' | 'curveBend' | 'curveVelocity';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -118,6 +119,21 @@ export class Path {
   /** Why AutoNEB ended: `converged`, `schedule-exhausted` (null while running or when cancelled). */
   @Property({ type: 'text', nullable: true })
   stopReason: string | null = null;
+
+  @Enum({ items: () => PathMethod, nativeEnumName: 'path_method' })
+  method: PathMethod = PathMethod.AUTONEB;
+
+  /** A curve: epochs of its bend point's training stored (the state a resumed run starts from). */
+  @Property({ type: 'integer' })
+  epochsDone: number = 0;
+
+  /** A curve: its bend point after `epochsDone` epochs (float32 bytes); lazy. */
+  @Property({ type: 'blob', nullable: true, lazy: true })
+  curveBend: Buffer | null = null;
+
+  /** A curve: the SGD momentum after `epochsDone` epochs (float32 bytes); lazy. */
+  @Property({ type: 'blob', nullable: true, lazy: true })
+  curveVelocity: Buffer | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
