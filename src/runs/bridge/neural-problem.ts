@@ -68,9 +68,10 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
       // The model's own mini-batch loss and gradient (NeuralEnergy), single-threaded: one point per call.
       return { energy: new NeuralEnergy({ ...description, batchSize, seed }), trainCount: dataset.train.count };
     },
-    curvatureSource(): GradientSource {
-      // Its own single-thread energy: the products are sequential (Lanczos), on the batch of call 0.
-      return fixedBatchGradients(new NeuralEnergy(description));
+    curvatureSource(at): GradientSource {
+      // Its own single-thread energy: the products are sequential (Lanczos), on the batch of call 0;
+      // BatchNorm in inference mode with the running statistics of `at`.
+      return fixedBatchGradients(new NeuralEnergy(description), 0, Float32Array.from(at));
     },
     async evaluateLine(a, b, count) {
       const hasBatchNorm = model.layout.entries.some((e) => e.role === 'running_mean');

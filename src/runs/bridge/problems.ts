@@ -81,8 +81,8 @@ export interface Problem {
    * which have no data set (the service refuses them).
    */
   curveEnergy(batchSize: number, seed: string): { energy: Energy; trainCount: number } | null;
-  /** Deterministic gradients for curvature (networks: one fixed training batch). */
-  curvatureSource(): GradientSource;
+  /** Deterministic gradients for curvature at `at` (networks: one fixed training batch, BatchNorm in inference mode with `at`'s statistics). */
+  curvatureSource(at: Vector): GradientSource;
   /** The straight line a -> b at `points` positions on the full train and test sets. */
   evaluateLine(a: Vector, b: Vector, points: number): Promise<LineEvaluation>;
   /**

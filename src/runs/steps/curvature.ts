@@ -24,7 +24,7 @@ export async function curvatureStep(ctx: StepContext): Promise<StepOutcome> {
   const measured = await target(ctx, config, problem.dimension);
   const state = (run.progress?.state as CurvatureState | undefined) ?? undefined;
   const result = await computeCurvature(
-    problem.curvatureSource(),
+    problem.curvatureSource(measured.point),
     measured.point,
     { k: config.k, seed: config.seed, traceProbes: config.traceProbes, tangent: measured.tangent },
     {

@@ -97,8 +97,11 @@ export function lossAndGradientAsync(model: NeuralModel, params: Float32Array, x
   return read(gradientSteps(model, params, x, labels));
 }
 
-/** lossAndGradient as read steps (see ./readback): one readback of loss, gradients and statistics. */
-export function* gradientSteps(model: NeuralModel, params: Float32Array, x: tf.Tensor, labels: tf.Tensor1D): Reads<LossAndGradientResult> {
+/**
+ * lossAndGradient as read steps (see ./readback): one readback of loss, gradients and statistics.
+ * `training` false: BatchNorm with the running statistics of `params` (eval mode; none recorded).
+ */
+export function* gradientSteps(model: NeuralModel, params: Float32Array, x: tf.Tensor, labels: tf.Tensor1D, training = true): Reads<LossAndGradientResult> {
   const statistics: BatchStatistics[] = [];
   const trainable = model.layout.entries.filter((e) => e.trainable);
   let kept: tf.Tensor[] = [];
@@ -111,7 +114,7 @@ export function* gradientSteps(model: NeuralModel, params: Float32Array, x: tf.T
       const order = trainable.map((e) => named.get(e.name) as tf.Tensor);
       const f = (...values: tf.Tensor[]): tf.Scalar => {
         const current: ParamTensors = new Map([...named, ...trainable.map((e, i) => [e.name, values[i]] as const)]);
-        return crossEntropy(model.apply(current, x, { training: true, statistics }), labels);
+        return crossEntropy(model.apply(current, x, { training, statistics }), labels);
       };
       const { value, grads } = tf.valueAndGrads(f)(order);
       kept = [value, ...grads].map((t) => tf.keep(t));
