@@ -123,6 +123,7 @@ export function LandscapeView({ id }: { id: string }) {
                   </td>
                   <td>
                     seed {p.minimumA.seed} ↔ seed {p.minimumB.seed}
+                    {p.method !== 'AUTONEB' && <span class="muted" data-testid="path-method"> ({p.method === 'BEZIER' ? 'Bezier curve' : 'polygonal chain'})</span>}
                   </td>
                   <td>
                     <Badge status={p.status} />

@@ -27,6 +27,13 @@ function merge(stored: Cycle[], events: CycleEvent[]): CycleView[] {
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
+/** How a path was found, in words (fitted curves are not part of the spanning tree). */
+const METHOD_LABELS: Record<string, string> = {
+  AUTONEB: 'AutoNEB',
+  BEZIER: 'Bezier curve (trained bend point; not in the spanning tree)',
+  POLYCHAIN: 'polygonal chain (trained bend point; not in the spanning tree)',
+};
+
 export function PathView({ id }: { id: string }) {
   const [{ data, fetching, error }, refetch] = useQuery<PathData>({ query: PATH, variables: { id }, requestPolicy: 'cache-and-network' });
   const [extras, refetchExtras] = useQuery<PathExtrasData>({ query: PATH_EXTRAS, variables: { id }, requestPolicy: 'cache-and-network' });
@@ -156,9 +163,13 @@ function PathFacts({ path, liveCount, liveError }: { path: PathDetail; liveCount
         )}
         {path.linearConnectivity && <LinearConnectivityFacts label="straight line (full sets)" lmc={path.linearConnectivity} />}
         {path.alignedLinearConnectivity && <LinearConnectivityFacts label="aligned straight line (full sets)" lmc={path.alignedLinearConnectivity} />}
-        <dt>AutoNEB</dt>
+        <dt>method</dt>
+        <dd data-testid="path-method">{METHOD_LABELS[path.method]}</dd>
+        <dt>{path.method === 'AUTONEB' ? 'AutoNEB' : 'cost'}</dt>
         <dd data-testid="path-evaluations">
-          {path.evaluations.toLocaleString('en-US')} evaluations over {path.cyclesDone} cycles{path.stopReason ? `, stopped: ${path.stopReason}` : ''}
+          {path.method === 'AUTONEB'
+            ? `${path.evaluations.toLocaleString('en-US')} evaluations over ${path.cyclesDone} cycles${path.stopReason ? `, stopped: ${path.stopReason}` : ''}`
+            : `${path.evaluations.toLocaleString('en-US')} evaluations (bend point training, dense profile)`}
         </dd>
         <dt>length, pivots</dt>
         <dd>

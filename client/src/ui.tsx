@@ -56,7 +56,7 @@ export function progressFraction(progress: Json | null | undefined): number | nu
   const f = n('fraction') ?? n('progress');
   if (f !== null) return Math.min(1, Math.max(0, f));
   const pairs: [string, string][] = [
-    ['done', 'total'], ['step', 'steps'], ['cycle', 'cycles'], ['trained', 'count'], ['pairsTried', 'maxPairs'], ['completed', 'total'],
+    ['done', 'total'], ['step', 'steps'], ['cycle', 'cycles'], ['epoch', 'epochs'], ['trained', 'count'], ['pairsTried', 'maxPairs'], ['completed', 'total'],
   ];
   for (const [done, total] of pairs) {
     const d = n(done);

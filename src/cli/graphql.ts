@@ -426,6 +426,16 @@ export type SaddleCurvatureQueryVariables = Exact<{
 
 export type SaddleCurvatureQuery = { path: { saddle: { t: number, curvature: { largest: Array<number>, smallest: Array<number>, trace: number | null, tangentCurvature: number | null, negativeCount: number, threshold: number, evaluations: number } | null } | null } };
 
+export type FitCurveMutationVariables = Exact<{
+  a: Scalars['ID']['input'];
+  b: Scalars['ID']['input'];
+  kind?: InputMaybe<CurveKind>;
+  config?: InputMaybe<CurveConfigInput>;
+}>;
+
+
+export type FitCurveMutation = { fitCurve: { id: string, kind: RunKind, status: RunStatus, config: Record<string, unknown>, progress: Record<string, unknown> | null, errorMessage: string | null, result: Record<string, unknown> | null, createdAt: string, startedAt: string | null, finishedAt: string | null, landscape: { id: string, name: string } } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1230,3 +1240,25 @@ export const SaddleCurvatureDocument = new TypedDocumentString(`
   threshold
   evaluations
 }`) as unknown as TypedDocumentString<SaddleCurvatureQuery, SaddleCurvatureQueryVariables>;
+export const FitCurveDocument = new TypedDocumentString(`
+    mutation FitCurve($a: ID!, $b: ID!, $kind: CurveKind, $config: CurveConfigInput) {
+  fitCurve(a: $a, b: $b, kind: $kind, config: $config) {
+    ...RunFields
+  }
+}
+    fragment RunFields on Run {
+  id
+  kind
+  status
+  config
+  progress
+  errorMessage
+  result
+  createdAt
+  startedAt
+  finishedAt
+  landscape {
+    id
+    name
+  }
+}`) as unknown as TypedDocumentString<FitCurveMutation, FitCurveMutationVariables>;

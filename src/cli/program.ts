@@ -9,6 +9,7 @@ import { runCommands } from './runs';
 import { tensorCommands } from './tensors';
 import { reportCommands } from './report-command';
 import { curvatureCommands } from './curvature';
+import { curveCommands } from './curve';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    done
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   landscapeCommands(program);
   runCommands(program);
   curvatureCommands(program);
+  curveCommands(program);
   tensorCommands(program);
   reportCommands(program);
   return program;

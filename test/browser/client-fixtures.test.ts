@@ -75,7 +75,7 @@ const SADDLE_CURVATURE = { __typename: 'Curvature', largest: [490.24, -750.86], 
 function pathRecord() {
   const last = cycleRecord(STORED_CYCLES);
   return {
-    __typename: 'Path', id: PID, status: 'RUNNING', cyclesDone: STORED_CYCLES, evaluations: 10003, stopReason: null, linearBarrier: Math.max(...dense(pivots(0)).map((d) => d.energy)), length: 2.31,
+    __typename: 'Path', id: PID, method: 'AUTONEB', status: 'RUNNING', cyclesDone: STORED_CYCLES, evaluations: 10003, stopReason: null, linearBarrier: Math.max(...dense(pivots(0)).map((d) => d.energy)), length: 2.31,
     createdAt: RUN.createdAt, updatedAt: RUN.createdAt, landscape: { __typename: 'Landscape', id: LID, name: 'Müller-Brown', architecture: { __typename: 'Architecture', kind: 'surface', widths: null, depth: null, channels: null, surface: 'muller-brown' } },
     minimumA: MINIMA[0], minimumB: MINIMA[1], run: RUN,
     saddle: { __typename: 'Saddle', t: last.saddleT, trainLoss: last.maxEnergy, testLoss: last.maxEnergy, trainError: null, testError: null, curvature: SADDLE_CURVATURE },
@@ -136,7 +136,7 @@ const RESPONSES: Record<string, (variables?: { id?: string }) => unknown> = {
       minima: conn(MINIMA), runs: conn([TRAIN, RUN, FAILED]),
       paths: conn([
         { ...pathRecord(), minimumA: MINIMA[0], minimumB: MINIMA[1] },
-        { ...pathRecord(), id: 'p-0-2', status: 'COMPLETED', cyclesDone: 14, minimumA: MINIMA[0], minimumB: MINIMA[2], saddle: { t: 0.48, trainLoss: -40.66, testLoss: -40.66, trainError: null, testError: null } },
+        { ...pathRecord(), id: 'p-0-2', method: 'BEZIER', status: 'COMPLETED', cyclesDone: 14, minimumA: MINIMA[0], minimumB: MINIMA[2], saddle: { t: 0.48, trainLoss: -40.66, testLoss: -40.66, trainError: null, testError: null } },
       ]),
     },
   }),
@@ -214,6 +214,8 @@ describe('web client in chromium, against contract-shaped responses', { skip }, 
     const cells = await page.getByTestId('minima-table').locator('tbody tr').first().locator('td.num').allTextContents();
     assert.deepEqual(cells.slice(0, 3), ['0', '-146.7', '-146.7']);
     assert.equal(await page.getByTestId('paths-table').locator('tbody tr').count(), 2);
+    // Issue 19: a fitted curve is marked as such in the list (AutoNEB paths are not).
+    assert.deepEqual(await page.getByTestId('paths-table').getByTestId('path-method').allTextContents(), [' (Bezier curve)']);
     const summary = await page.getByTestId('summary-table').locator('tbody tr').allTextContents();
     assert.deepEqual(summary, ['minima3-111.9-111.9––', 'saddles (tree paths)2-52.6-52.6––']);
     await page.getByTestId('spanning-tree').locator('canvas').first().waitFor();
@@ -233,6 +235,7 @@ describe('web client in chromium, against contract-shaped responses', { skip }, 
     // Issue 16: each cycle's evaluations in the table, the path's total in its facts.
     assert.equal(await page.getByTestId('cycle-evaluations').first().textContent(), '5,001');
     assert.match((await page.getByTestId('path-evaluations').textContent()) ?? '', /^10,003 evaluations over 2 cycles/);
+    assert.equal(await page.getByTestId('path-method').textContent(), 'AutoNEB');
     await page.evaluate(() => ((globalThis as Record<string, unknown>).__noReload = true));
     const surfaceLine = page.getByTestId('path-surface').locator('svg g[aria-label="line"] path');
     await surfaceLine.waitFor();

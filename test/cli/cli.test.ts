@@ -112,6 +112,21 @@ test("curvature at the path's saddle: a sorted spectrum, the path's curvature in
   assert.match(usage.stderr, /exactly one of --minimum and --path/);
 });
 
+test('curve fits a polygonal chain between two minima and prints the stored path; a bad kind is a usage error', async () => {
+  const config = JSON.stringify({ stepsPerEpoch: 4, points: 11 });
+  const res = await cli(['--url', url, '--json', 'curve', state.minima![0], state.minima![1], '--kind', 'polychain', '--epochs', '2', '--config', config]);
+  assert.equal(res.code, 0, res.stderr);
+  const { run, pathId } = json<{ run: { kind: string; status: string; progress: { epoch: number; saddleEnergy: number } }; pathId: string }>(res);
+  assert.deepEqual([run.kind, run.status, run.progress.epoch], ['CURVE', 'SUCCEEDED', 2]);
+  const path = await server.gql('query($id: ID!) { path(id: $id) { method saddle { trainLoss } pivots { index } } }', { id: pathId });
+  assert.equal(path.data!.path.method, 'POLYCHAIN');
+  assert.equal(path.data!.path.pivots.length, 11);
+  assert.equal(path.data!.path.saddle.trainLoss, run.progress.saddleEnergy);
+  const usage = await cli(['--url', url, 'curve', state.minima![0], state.minima![1], '--kind', 'spline']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /bezier or polychain/);
+});
+
 test('export writes safetensors with the PyTorch names and shapes; import of it gives the same metrics', async () => {
   const file = join(dir, 'm.safetensors');
   const res = await cli(['--url', url, 'export', 'minimum', state.minima![0], '-o', file]);
