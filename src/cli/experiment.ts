@@ -191,7 +191,7 @@ export function machineDescription(): string {
   return `${c[0]?.model.trim() ?? 'unknown CPU'}, ${c.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}-${process.arch}`;
 }
 
-async function runAndWait(client: ApiClient, label: string, mode: ProgressMode, start: () => Promise<RunInfo>): Promise<RunInfo> {
+export async function runAndWait(client: ApiClient, label: string, mode: ProgressMode, start: () => Promise<RunInfo>): Promise<RunInfo> {
   const run = await start();
   const view = createProgress(mode, label);
   try {
@@ -385,7 +385,7 @@ async function runSweep(options: ExperimentOptions, sweep: SweepPreset): Promise
 }
 
 /** A neb-atlas server in this process on port 0; its log goes to a file. */
-async function startServer(dataDir: string | undefined, logFile: string): Promise<{ url: string; dataDir: string; temporary: boolean; close(): Promise<void> }> {
+export async function startServer(dataDir: string | undefined, logFile: string): Promise<{ url: string; dataDir: string; temporary: boolean; close(): Promise<void> }> {
   const { configureEngine, startEngine } = await import('../runs/bridge/engine');
   const { loadConfig } = await import('../config');
   const { createApp } = await import('../http/app');

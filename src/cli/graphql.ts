@@ -436,6 +436,13 @@ export type FitCurveMutationVariables = Exact<{
 
 export type FitCurveMutation = { fitCurve: { id: string, kind: RunKind, status: RunStatus, config: Record<string, unknown>, progress: Record<string, unknown> | null, errorMessage: string | null, result: Record<string, unknown> | null, createdAt: string, startedAt: string | null, finishedAt: string | null, landscape: { id: string, name: string } } };
 
+export type MethodPathQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type MethodPathQuery = { path: { id: string, method: PathMethod, status: PathStatus, evaluations: number, saddle: { t: number, trainLoss: number | null, testLoss: number | null, trainError: number | null, testError: number | null, curvature: { negativeCount: number, threshold: number, smallest: Array<number>, largest: Array<number>, evaluations: number } | null } | null, evaluatedProfile: Array<{ t: number, trainLoss: number, testLoss: number, trainError: number | null, testError: number | null }> | null, cycles: Array<{ denseProfile: Array<{ t: number, energy: number }> }>, run: { startedAt: string | null, finishedAt: string | null } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1262,3 +1269,44 @@ export const FitCurveDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<FitCurveMutation, FitCurveMutationVariables>;
+export const MethodPathDocument = new TypedDocumentString(`
+    query MethodPath($id: ID!) {
+  path(id: $id) {
+    id
+    method
+    status
+    evaluations
+    saddle {
+      t
+      trainLoss
+      testLoss
+      trainError
+      testError
+      curvature {
+        negativeCount
+        threshold
+        smallest
+        largest
+        evaluations
+      }
+    }
+    evaluatedProfile {
+      t
+      trainLoss
+      testLoss
+      trainError
+      testError
+    }
+    cycles {
+      denseProfile {
+        t
+        energy
+      }
+    }
+    run {
+      startedAt
+      finishedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MethodPathQuery, MethodPathQueryVariables>;

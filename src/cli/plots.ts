@@ -155,3 +155,33 @@ export async function barrierSvg(figure: BarrierFigure): Promise<string> {
   });
   return serialize(svg);
 }
+
+export interface MethodsFigure {
+  title: string;
+  /** Per pair and method: the saddle's train loss. */
+  rows: { pair: string; method: string; loss: number }[];
+}
+
+const METHOD_COLORS: Record<string, string> = { AUTONEB: '#1f77b4', BEZIER: '#ff7f0e', POLYCHAIN: '#2ca02c' };
+
+/** Saddle train loss per pair, one dot per method (issue 19's comparison). */
+export async function methodsSvg(figure: MethodsFigure): Promise<string> {
+  const { Plot, document } = await plotLibrary();
+  const svg = Plot.plot({
+    document,
+    width: 640,
+    height: 380,
+    marginRight: 20,
+    marginTop: 54,
+    x: { label: 'pair of minima (seeds)', type: 'point', padding: 0.5 },
+    y: { label: 'saddle train loss', grid: true, type: yScale(figure.rows.map((r) => r.loss)) },
+    marks: [
+      heading(Plot, figure.title),
+      Plot.dot(figure.rows, { x: 'pair', y: 'loss', fill: (d: { method: string }) => METHOD_COLORS[d.method] ?? '#777', r: 5, dx: 0 }),
+      legend(Plot, '● AutoNEB', METHOD_COLORS.AUTONEB, -40),
+      legend(Plot, '● Bezier curve', METHOD_COLORS.BEZIER, -26),
+      legend(Plot, '● polygonal chain', METHOD_COLORS.POLYCHAIN, -12),
+    ],
+  });
+  return serialize(svg);
+}

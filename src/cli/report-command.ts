@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { action, intOption } from './options';
 import { PRESETS, runExperiment, SWEEPS } from './experiment';
+import { METHOD_PRESETS, runMethodsExperiment } from './experiment-methods';
 import { fetchReportData, table1Markdown, writeReport } from './report';
 
 export function reportCommands(program: Command): void {
@@ -21,8 +22,8 @@ export function reportCommands(program: Command): void {
 
   program
     .command('experiment')
-    .description(`the paper's experiment at CPU scale: train, explore until the spanning tree is complete, evaluate, report. Presets: ${[...Object.keys(PRESETS), ...Object.keys(SWEEPS)].join(', ')}; alignment (issue 18: straight-line barriers raw vs aligned, engine only)`)
-    .argument('<preset>', [...Object.entries(PRESETS), ...Object.entries(SWEEPS)].map(([name, p]) => `${name}: ${p.description}`).join('; '))
+    .description(`the paper's experiment at CPU scale: train, explore until the spanning tree is complete, evaluate, report. Presets: ${[...Object.keys(PRESETS), ...Object.keys(SWEEPS), ...Object.keys(METHOD_PRESETS)].join(', ')}; alignment (issue 18: straight-line barriers raw vs aligned, engine only)`)
+    .argument('<preset>', [...Object.entries(PRESETS), ...Object.entries(SWEEPS), ...Object.entries(METHOD_PRESETS)].map(([name, p]) => `${name}: ${p.description}`).join('; '))
     .option('-o, --out <dir>', 'directory of the report (default: experiments/<preset>)')
     .option('--data-dir <dir>', 'keep the data of the server it starts here (default: a temp dir, removed); ignored with --url')
     .option('--landscape <id>', 'continue this landscape of an earlier, interrupted run (with the same --data-dir)')
@@ -41,6 +42,19 @@ export function reportCommands(program: Command): void {
       }
       // Its own server unless a URL was given explicitly.
       const explicitUrl = !o.ownServer && (command.parent?.getOptionValueSource('url') === 'cli' || Boolean(process.env.NEB_ATLAS_URL));
+      if (METHOD_PRESETS[preset]) {
+        const result = await runMethodsExperiment({
+          preset,
+          url: explicitUrl ? globals.url : undefined,
+          token: globals.token,
+          out: o.out ?? `experiments/${preset}`,
+          dataDir: o.dataDir,
+          json: globals.json,
+          progress: globals.json || globals.quiet ? 'none' : undefined,
+        });
+        process.stdout.write(globals.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${result.table}\n\nreport: ${result.report}\nmachine: ${result.machine}\nwall time: ${(result.seconds / 60).toFixed(1)} min\n`);
+        return;
+      }
       const result = await runExperiment({
         preset,
         url: explicitUrl ? globals.url : undefined,

@@ -1,4 +1,5 @@
-// CURVE runs through the API on a tiny MNIST MLP (300 training examples): fitCurve -> a stored
+// CURVE runs through the API on a tiny MNIST MLP (the first 2000 bundled images: the set is sorted
+// by label, and these hold three digits; fewer would be one digit only): fitCurve -> a stored
 // path whose method is BEZIER, with a dense profile whose ends are the minima's losses; one
 // runProgress event per epoch; a run resumed from a stored epoch and bend point continues there;
 // bad input answered with the argument named and nothing queued.
@@ -26,7 +27,7 @@ before(async () => {
   landscapeId = await createLandscape(server, {
     name: 'mnist-curves',
     architecture: { kind: 'mlp', widths: [16] },
-    dataset: { name: 'mnist', trainSize: 300, testSize: 100 },
+    dataset: { name: 'mnist', trainSize: 2000, testSize: 200 },
     training: { steps: 60, batchSize: 50, learningRate: 0.1 },
     autonebPreset: 'tiny',
   });
@@ -48,7 +49,7 @@ async function pathOf(id: string) {
   return res.data!.path;
 }
 
-test('fitCurve: the run completes, one runProgress event per epoch, a BEZIER path whose profile ends at the minima', async () => {
+test('fitCurve: the run completes, one runProgress event per epoch, a BEZIER path whose profile ends at the minima', async (t) => {
   await worker.stop();
   const run = await mutate(server, FIT, { a: minima[0], b: minima[1], config: { epochs: 3 } });
   assert.equal(run.kind, 'CURVE');
@@ -62,13 +63,14 @@ test('fitCurve: the run completes, one runProgress event per epoch, a BEZIER pat
   await worker.start();
   const done = await waitForRun(server, run.id, 120_000);
   assert.equal(done.status, 'SUCCEEDED', done.errorMessage ?? '');
+  t.diagnostic(`CURVE run: ${(Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000} s from start to finish`);
   await until('SUCCEEDED over the socket', () => progress.events.some((e) => e.status === 'SUCCEEDED'));
   await progress.unsubscribe();
   const epochs = progress.events.filter((e) => e.progress?.stage === 'training');
   assert.deepEqual(epochs.map((e) => e.progress!.epoch), [1, 2, 3]);
   assert.ok(epochs.every((e) => e.pathId === firstPathId && Number.isFinite(e.progress!.loss as number)));
-  // One pass over 300 examples in batches of 50: 6 gradient evaluations per epoch.
-  assert.deepEqual(epochs.map((e) => e.progress!.evaluations), [6, 12, 18]);
+  // One pass over 2000 examples in batches of 50: 40 gradient evaluations per epoch.
+  assert.deepEqual(epochs.map((e) => e.progress!.evaluations), [40, 80, 120]);
 
   const path = await pathOf(firstPathId);
   assert.equal(path.method, 'BEZIER');
@@ -79,15 +81,17 @@ test('fitCurve: the run completes, one runProgress event per epoch, a BEZIER pat
   assert.equal(path.pivots.length, 61);
   assert.equal(profile[0].t, 0);
   assert.equal(profile.at(-1)!.t, 1);
-  // The ends of the curve are the minima: their losses on the full (300-example) training set.
+  // A real classifier of three digits, not a trivial one-class set.
+  assert.ok(path.minimumA.trainLoss > 0.01 && path.minimumB.trainLoss > 0.01, `${path.minimumA.trainLoss}, ${path.minimumB.trainLoss}`);
+  // The ends of the curve are the minima: their losses on the full (2000-example) training set.
   assert.ok(Math.abs(profile[0].energy - path.minimumA.trainLoss) < 1e-4 * Math.max(1, path.minimumA.trainLoss), `${profile[0].energy} vs ${path.minimumA.trainLoss}`);
   assert.ok(Math.abs(profile.at(-1)!.energy - path.minimumB.trainLoss) < 1e-4 * Math.max(1, path.minimumB.trainLoss), `${profile.at(-1)!.energy} vs ${path.minimumB.trainLoss}`);
   const highest = Math.max(...profile.map((p) => p.energy));
   assert.equal(path.saddle.trainLoss, highest);
   assert.equal(path.saddle.t, profile.find((p) => p.energy === highest)!.t);
   assert.ok(profile.every((p, i) => i === 0 || p.t > profile[i - 1].t), 'positions by arc length, increasing');
-  // 18 training gradients + 61 profile losses + 59 interior gradients for the perpendicular gradient.
-  assert.equal(path.evaluations, 18 + 61 + 59);
+  // 120 training gradients + 61 profile losses + 59 interior gradients for the perpendicular gradient.
+  assert.equal(path.evaluations, 120 + 61 + 59);
   assert.ok(path.cycles[0].maxPerpendicularGradient > 0);
 
   // The tree is AutoNEB's: a landscape with only a curve between two minima has no tree edge.
@@ -104,7 +108,7 @@ test('a CURVE run resumed after a crash continues from the stored epoch and bend
   // As a worker that died after storing epoch 2 of 4 would have left it.
   const run = await mutate(server, FIT, { a: minima[0], b: minima[1], kind: 'POLYCHAIN', config: { epochs: 4 } });
   const pathId = (run.config as { pathId: string }).pathId;
-  await em.nativeUpdate(Path, { id: pathId }, { epochsDone: 2, curveBend: first.curveBend, curveVelocity: first.curveVelocity, evaluations: 12 });
+  await em.nativeUpdate(Path, { id: pathId }, { epochsDone: 2, curveBend: first.curveBend, curveVelocity: first.curveVelocity, evaluations: 80 });
   const client = server.wsClient();
   const progress = await subscribe<RunProgressEvent>(server, client, RUN_PROGRESS, { id: run.id }, 'runProgress');
   await worker.start();
@@ -112,7 +116,7 @@ test('a CURVE run resumed after a crash continues from the stored epoch and bend
   await until('SUCCEEDED over the socket', () => progress.events.some((e) => e.status === 'SUCCEEDED'));
   await progress.unsubscribe();
   const epochs = progress.events.filter((e) => e.progress?.stage === 'training');
-  assert.deepEqual(epochs.map((e) => [e.progress!.epoch, e.progress!.evaluations]), [[3, 18], [4, 24]]);
+  assert.deepEqual(epochs.map((e) => [e.progress!.epoch, e.progress!.evaluations]), [[3, 120], [4, 160]]);
   assert.equal((await pathOf(pathId)).method, 'POLYCHAIN');
 
   // Stored after its last epoch: no training left, the curve is the stored bend point's. A
@@ -120,7 +124,7 @@ test('a CURVE run resumed after a crash continues from the stored epoch and bend
   await worker.stop();
   const again = await mutate(server, FIT, { a: minima[0], b: minima[1], kind: 'POLYCHAIN', config: { epochs: 2 } });
   const againPath = (again.config as { pathId: string }).pathId;
-  await em.nativeUpdate(Path, { id: againPath }, { epochsDone: 2, curveBend: first.curveBend, evaluations: 12 });
+  await em.nativeUpdate(Path, { id: againPath }, { epochsDone: 2, curveBend: first.curveBend, evaluations: 80 });
   const events = await subscribe<RunProgressEvent>(server, server.wsClient(), RUN_PROGRESS, { id: again.id }, 'runProgress');
   await worker.start();
   assert.equal((await waitForRun(server, again.id, 120_000)).status, 'SUCCEEDED');
