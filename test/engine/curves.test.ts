@@ -81,3 +81,19 @@ test('a bad curve kind or size is refused naming the field', async () => {
   await assert.rejects(fitCurve(himmelblau, himmelblau.minimum(0), himmelblau.minimum(1), { kind: 'spline' as never }), (e: unknown) => e instanceof InvalidInputError && e.field === 'kind');
   await assert.rejects(fitCurve(himmelblau, himmelblau.minimum(0), himmelblau.minimum(1), { points: 1 }), (e: unknown) => e instanceof InvalidInputError && e.field === 'points');
 });
+
+test('a fit resumed from the state of its epoch 4 ends with the bend point of the uninterrupted fit, bit for bit', async () => {
+  const [a, b] = [himmelblau.minimum(0), himmelblau.minimum(3)];
+  const config = { kind: 'bezier' as const, learningRate: 1e-3, epochs: 8, stepsPerEpoch: 20, seed: 5 };
+  const states: CurveEpoch[] = [];
+  const whole = await fitCurve(himmelblau, a, b, config, (e) => void states.push(e));
+  const after4 = states[3];
+  const resumed: number[] = [];
+  const rest = await fitCurve(himmelblau, a, b, config, (e) => void resumed.push(e.epoch), { start: { epochsDone: 4, bend: after4.bend, velocity: after4.velocity, evaluations: after4.evaluations } });
+  assert.deepEqual(resumed, [5, 6, 7, 8]);
+  assert.deepEqual([...rest.curve.bend], [...whole.curve.bend]);
+  assert.equal(rest.evaluations, whole.evaluations);
+  assert.deepEqual(rest.energy, whole.energy);
+  // A state that does not fit the config is refused, naming it.
+  await assert.rejects(fitCurve(himmelblau, a, b, config, undefined, { start: { epochsDone: 9, bend: after4.bend } }), (e: unknown) => e instanceof InvalidInputError && e.field === 'start');
+});
