@@ -30,10 +30,11 @@ export function createCnn(spec: CnnSpec): NeuralModel {
     inputShape: spec.input,
     inputSize: height * width * inChannels,
     classes: spec.classes,
-    apply(params: ParamTensors, x: tf.Tensor, _mode: ForwardMode): tf.Tensor2D {
+    apply(params: ParamTensors, x: tf.Tensor, mode: ForwardMode): tf.Tensor2D {
       let y = x as tf.Tensor4D;
       for (let i = 0; i < channels.length; i++) {
         y = tf.relu(conv2d(params, `convs.${i}`, y, 1, (kernel - 1) / 2, true));
+        mode.activations?.set(`convs.${i}`, y);
         y = tf.maxPool(y, 2, 2, 'valid');
       }
       return linear(params, 'fc', flattenLikeTorch(y));

@@ -62,10 +62,13 @@ export function createResNet(spec: ResNetSpec): NeuralModel {
     classes: spec.classes,
     apply(params: ParamTensors, x: tf.Tensor, mode: ForwardMode): tf.Tensor2D {
       let y: tf.Tensor4D = tf.relu(batchNorm(params, 'bn1', conv2d(params, 'conv1', x as tf.Tensor4D, 1, 1, false), mode));
+      mode.activations?.set('conv1', y);
       for (const block of blocks) {
         let r = tf.relu(batchNorm(params, `${block.prefix}.bn1`, conv2d(params, `${block.prefix}.conv1`, y, block.stride, 1, false), mode));
+        mode.activations?.set(`${block.prefix}.conv1`, r);
         r = batchNorm(params, `${block.prefix}.bn2`, conv2d(params, `${block.prefix}.conv2`, r, 1, 1, false), mode);
         y = tf.relu(tf.add(r, shortcutPath(params, block, y, mode))) as tf.Tensor4D;
+        mode.activations?.set(block.prefix, y);
       }
       return linear(params, 'linear', tf.mean(y, [1, 2]) as tf.Tensor2D);
     },
