@@ -156,9 +156,6 @@ export async function exploreLandscape(
   if (align && landscape.architecture.kind === 'surface') {
     throw new InputError('align', `the analytic surface ${landscape.architecture.name} has no hidden units to permute: alignment applies to networks`);
   }
-  if (align === AlignmentMethod.ACTIVATION_MATCHING && landscape.architecture.kind === 'resnet') {
-    throw new InputError('align', 'activation matching is implemented for MLP and CNN landscapes; use WEIGHT_MATCHING for a ResNet');
-  }
   const config: ExploreRunConfig = { maxPairs, parallel, tolerance, preset, cycles, decisions: [], align };
   const run = s.em.create(Run, { landscape, kind: RunKind.EXPLORE, config: storedConfig(RunKind.EXPLORE, config) });
   await s.em.flush();

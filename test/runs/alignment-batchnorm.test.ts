@@ -1,5 +1,6 @@
-// Linear mode connectivity of a BatchNorm network through the API (issue 18): a ResNet landscape on
-// a tiny CIFAR-10-format data set written here (no CIFAR files on this machine). evaluatePath says
+// A BatchNorm network through the API (issue 18): a ResNet landscape on a tiny CIFAR-10-format data
+// set written here (no CIFAR files on this machine). Activation matching gives a copy with the
+// original's metrics; evaluatePath says
 // the running statistics were recomputed at the interior points of both straight lines (raw and
 // to the aligned copy), and its values equal the engine's own computation from the downloaded minima.
 import 'reflect-metadata';
@@ -66,7 +67,7 @@ async function downloadVector(model: NeuralModel, url: string): Promise<Float32A
   return vector;
 }
 
-test('evaluatePath on a ResNet (BatchNorm) landscape: statistics RECOMPUTED on both straight lines, values equal to the engine\'s', async () => {
+test('a ResNet (BatchNorm) landscape: activation matching keeps the metrics; evaluatePath recomputes the statistics on both straight lines, values equal to the engine\'s', async () => {
   const landscape = await createLandscape(server, {
     name: 'resnet-bn',
     architecture: { kind: 'resnet', depth: 8, channels: [4, 8, 16] },
@@ -77,6 +78,16 @@ test('evaluatePath on a ResNet (BatchNorm) landscape: statistics RECOMPUTED on b
   assert.equal((await waitForRun(server, train.id, 240_000)).status, 'SUCCEEDED');
   const minima = await minimaBySeed(server, landscape);
   const [a, b] = [minima.get(1)!.id, minima.get(2)!.id];
+  // Activation matching of a ResNet (residual streams, BatchNorm following its channels): a READY copy with the original's metrics.
+  const align = await mutate(server, 'mutation($m: ID!, $r: ID!) { alignMinimum(minimumId: $m, referenceId: $r, method: ACTIVATION_MATCHING) { id } }', { m: b, r: a });
+  const alignRun = await waitForRun(server, align.id, 240_000);
+  assert.equal(alignRun.status, 'SUCCEEDED', alignRun.errorMessage ?? '');
+  const metrics = 'status trainLoss testLoss trainError testError alignment { method }';
+  const pair = await server.gql(`query($c: ID!, $b: ID!) { copy: minimum(id: $c) { ${metrics} } original: minimum(id: $b) { ${metrics} } }`, { c: (alignRun.progress as { minimumId: string }).minimumId, b });
+  assert.equal(pair.errors, undefined, JSON.stringify(pair.errors));
+  assert.deepEqual([pair.data!.copy.status, pair.data!.copy.alignment.method], ['READY', 'ACTIVATION_MATCHING']);
+  for (const key of ['trainLoss', 'testLoss', 'trainError', 'testError']) assert.ok(Math.abs(pair.data!.copy[key] - pair.data!.original[key]) <= 1e-5, `${key}: ${pair.data!.copy[key]} vs ${pair.data!.original[key]}`);
+
   const config = { preset: 'tiny', cycles: [{ steps: 2, insertion: { strategy: 'equal', count: 1 }, evaluationPoints: 1 }] };
   const run = await mutate(server, 'mutation($a: ID!, $b: ID!, $config: AutonebConfigInput) { connectMinima(a: $a, b: $b, config: $config, align: true) { id } }', { a, b, config });
   const done = await waitForRun(server, run.id, 240_000);
