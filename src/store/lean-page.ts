@@ -80,3 +80,9 @@ export async function leanRows<T>(
     return item as T;
   }) };
 }
+
+/** One row by id as a plain object (see leanRows), or null when absent or not readable plainly. */
+export async function leanRow<T>(em: EntityManager, entity: EntityName<T>, id: string, fields: readonly string[]): Promise<T | null> {
+  const found = await leanRows(em, entity, { id } as FilterQuery<T>, fields, 1, null);
+  return found?.rows[0] ?? null;
+}

@@ -212,3 +212,24 @@ test('a page of plain columns is read in one statement, counted in it, and equal
   const bySeed = (lean as { seed: number; trainLoss: number }[]).map((m) => [m.seed, m.trainLoss]).sort((x, y) => x[0] - y[0]);
   assert.deepEqual(bySeed, [[1, 0.25], [2, 0.5], [3, 0.75]]);
 });
+
+test('a single object selecting plain columns is read as one narrow row; absent ids still answer NOT_FOUND', async () => {
+  const { landscape, done } = await seed();
+  const narrow = await statements(() => server.gql(`query($id: ID!) { landscape(id: $id) { id name autonebPreset createdAt } }`, { id: landscape.id }));
+  assert.equal(narrow.result.errors, undefined, JSON.stringify(narrow.result.errors));
+  assert.equal(fromTable(narrow.sql, 'landscape'), 1);
+  assert.doesNotMatch(narrow.sql.find((s) => /from "landscape"/.test(s))!, /architecture|training/);
+  const whole = await server.gql(`query($id: ID!) { landscape(id: $id) { id name autonebPreset createdAt dimension } }`, { id: landscape.id });
+  const { dimension, ...rest } = whole.data!.landscape;
+  assert.equal(dimension, 2);
+  assert.deepEqual(narrow.result.data!.landscape, rest);
+
+  const path = await server.gql(`query($id: ID!) { path(id: $id) { id status cyclesDone minimumA { seed } run { kind } } }`, { id: done.id });
+  assert.deepEqual(path.data!.path, { id: done.id, status: 'COMPLETED', cyclesDone: 1, minimumA: { seed: 1 }, run: { kind: 'CONNECT' } });
+
+  for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
+    const missing = await server.gql(`query($id: ID!) { landscape(id: $id) { id name } }`, { id });
+    assert.equal(missing.errors?.[0].extensions?.code, 'NOT_FOUND', JSON.stringify(missing.errors));
+    assert.equal(missing.errors?.[0].extensions?.field, 'id');
+  }
+});

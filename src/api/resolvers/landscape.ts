@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { pageRead } from '../selection';
+import { pageRead, readOne } from '../selection';
 import { LandscapeEventType, TOPIC, type LandscapeEventPayload } from '../../events';
 import { ArchitectureType, CatalogType, CreateLandscapeInput, DatasetType, LandscapeType } from '../schema/landscape';
 import { connectionType, PageArgs, toConnection, type Connection } from '../schema/pagination';
@@ -51,8 +51,8 @@ export class LandscapeResolver {
   }
 
   @Query(() => LandscapeType)
-  landscape(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Landscape> {
-    return findLandscape(ctx.em, id);
+  landscape(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Landscape> {
+    return readOne(ctx.em, Landscape, id, info, () => findLandscape(ctx.em, id));
   }
 
   @Query(() => CatalogType)
