@@ -15,7 +15,7 @@ import { InvalidInputError } from '../errors';
 import { batchTensors, chunks, loadDataset, makeBatch, sampleIndices, validateDataSpec, type Batch, type DataSpec, type Dataset } from './data';
 import { recomputeSteps, type RecomputeOptions } from './evaluate';
 import { checkCompatible } from './models/compat';
-import { canStack, createModel, crossEntropy, gradientSteps, read, readLater, readNow, readsAsynchronously, stackedSteps, toParamTensors, type Reads, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
+import { createModel, stackedGroupLimit, stacksHere, crossEntropy, gradientSteps, read, readLater, readNow, readsAsynchronously, stackedSteps, toParamTensors, type Reads, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
 import { Random } from '../random';
 import { RecycledVectors } from '../recycled-vectors';
 import { firstNonFinite } from '../vector';
@@ -148,7 +148,7 @@ export class NeuralEnergy implements Energy {
 
   /** The evaluation as read steps: one readback per group of stacked points (or per point). */
   private *gradientSteps(call: number, points: readonly Vector[], firstIndex: number, into: Float32Array[]): Reads<LossAndGradient> {
-    const stack = canStack(this.model);
+    const stack = stacksHere(this.model);
     points.forEach((p, i) => this.checkPoint(p, firstIndex + i, !stack));
     const batch = this.batchOfCall(call, this.batchBuffer);
     this.batchBuffer = batch.x;
@@ -156,7 +156,7 @@ export class NeuralEnergy implements Energy {
     const losses: number[] = [];
     const gradients: Vector[] = [];
     try {
-      const group = stack ? Math.max(1, Math.floor(STACKED_COORDINATES / this.dimension)) : 1;
+      const group = stack ? Math.max(1, Math.min(Math.floor(STACKED_COORDINATES / this.dimension), stackedGroupLimit(this.model, this.batchSize))) : 1;
       for (let from = 0; from < points.length; from += group) {
         const some = points.slice(from, from + group) as Float32Array[];
         const targets = into?.slice(from, from + group);
