@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { batchTensors } from '../../../../src/engine/neural/data';
-import { createModel, initialParameters, lossAndGradient, readLater, stacksHere, type ModelSpec } from '../../../../src/engine/neural/models';
+import { initialParameters, lossAndGradient, readLater, stacksHere, type ModelSpec } from '../../../../src/engine/neural/models';
 import { NeuralEnergy } from '../../../../src/engine/neural/neural-energy';
 import { on, relativeError, webGpu } from './setup';
 
