@@ -28,10 +28,11 @@ interface GpuNet {
 const mnistLike: DataSpec = { kind: 'synthetic', classes: 10, shape: [28, 28, 1], trainSize: 1024, testSize: 128, seed: 1 };
 const cifarLike: DataSpec = { kind: 'synthetic', classes: 10, shape: [32, 32, 3], trainSize: 1024, testSize: 128, seed: 1 };
 
+// The goal rows first: a device check cut short by its time limit still has them.
 const NETS: GpuNet[] = [
-  { key: 'MLP 784-100-10', description: { model: { kind: 'mlp', widths: [784, 100, 10] }, data: mnistLike, batchSize: 256, seed: 'bench' } },
-  { key: 'CNN 16-32', software: { batchSize: 16, pivots: 4 }, description: { model: { kind: 'cnn', input: [28, 28, 1], classes: 10, channels: [16, 32] }, data: mnistLike, batchSize: 128, seed: 'bench' } },
   { key: 'ResNet-20', software: { batchSize: 4, pivots: 2 }, description: { model: { kind: 'resnet', depth: 20, classes: 10 }, data: cifarLike, batchSize: 128, seed: 'bench' } },
+  { key: 'CNN 16-32', software: { batchSize: 16, pivots: 4 }, description: { model: { kind: 'cnn', input: [28, 28, 1], classes: 10, channels: [16, 32] }, data: mnistLike, batchSize: 128, seed: 'bench' } },
+  { key: 'MLP 784-100-10', description: { model: { kind: 'mlp', widths: [784, 100, 10] }, data: mnistLike, batchSize: 256, seed: 'bench' } },
 ];
 
 /** The rate and how the backend evaluated the pivots (stacked in groups of G, or one by one). */

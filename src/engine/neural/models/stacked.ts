@@ -104,7 +104,9 @@ export function stackedGroupLimit(model: NeuralModel, batch: number): number {
   const floats = model.stackedFloats?.(batch);
   if (!floats) return Number.POSITIVE_INFINITY;
   const gpu = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device: { limits: Record<string, number> } }).device.limits : null;
-  const held = gpu ? 1 << 30 : 1 << 27; // floats: 4 GiB of GPU memory, 512 MiB of host memory
+  // Floats of patches: 4 GiB on a GPU; 128 MiB on the host (the wasm heap ran out at 400 MB of a
+  // ResNet-20's patches, which the cpu family does not stack anyway: see stacksHere).
+  const held = gpu ? 1 << 30 : 1 << 25;
   const largest = gpu ? Math.min(gpu.maxStorageBufferBindingSize, gpu.maxBufferSize) / 4 : Number.POSITIVE_INFINITY;
   return Math.max(1, Math.min(Math.floor(held / floats.held), Math.floor(largest / floats.largest)));
 }
