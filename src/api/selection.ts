@@ -4,6 +4,7 @@
 // unknown field) falls back to whole rows, so a wrong guess costs speed, never correctness.
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { ReferenceKind, type EntityManager } from '@mikro-orm/core';
+import type { PageRead } from '../store/pagination';
 
 /** Fields answered from the id alone (download URLs, lists read by their own query). */
 const ID_ONLY = new Set(['__typename', 'downloadUrl', 'downloads', 'cycles', 'pivots', 'minima', 'paths', 'runs']);
@@ -40,7 +41,11 @@ function selectedUnder(info: GraphQLResolveInfo, path: readonly string[]): Set<s
  * The entity properties to read for the nodes of a connection (`edges { node { ... } }`), or
  * undefined for whole rows.
  */
-export function nodeFields(em: EntityManager, entity: { name: string }, info: GraphQLResolveInfo): string[] | undefined {
+export function pageRead(em: EntityManager, entity: { name: string }, info: GraphQLResolveInfo): PageRead {
+  return { fields: nodeFields(em, entity, info), count: selectedUnder(info, [])?.has('totalCount') ?? false };
+}
+
+function nodeFields(em: EntityManager, entity: { name: string }, info: GraphQLResolveInfo): string[] | undefined {
   const selected = selectedUnder(info, ['edges', 'node']);
   if (!selected) return undefined;
   const meta = em.getMetadata().find(entity.name);

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
-import { nodeFields } from '../selection';
+import { pageRead } from '../selection';
 import { LandscapeType } from '../schema/landscape';
 import { toConnection, type Connection } from '../schema/pagination';
 import { CycleType, MinimumType, PathDownloadsType, PathType, PivotType, RunType, SaddleType } from '../schema/records';
@@ -75,7 +75,7 @@ export class RunResolver {
 
   @Query(() => RunConnection, { description: 'Runs of all landscapes, oldest first, optionally filtered.' })
   async runs(@Args() args: RunFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, nodeFields(ctx.em, Run, info)));
+    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, pageRead(ctx.em, Run, info)));
   }
 
   @FieldResolver(() => LandscapeType)
