@@ -1,8 +1,9 @@
 /**
  * A neural network's loss as an `Energy`, so NEB/AutoNEB run between trained minima. All points of
- * a call share one training batch. Models without batch statistics (MLP) evaluate the points
- * stacked, a group at a time (`stackedLossAndGradient`: one product of all points' first layers
- * with the batch); others one by one. On the cpu and wasm backends a point's result depends only
+ * a call share one training batch. Where stacking pays (`stacksHere`: every model on webgpu, the
+ * MLP on the cpu family) the points are evaluated stacked, a group at a time
+ * (`stackedLossAndGradient`: one product of all points' first layers with the batch, groups
+ * bounded by memory); otherwise one by one. On the cpu and wasm backends a point's result depends only
  * on the point, the seed and the call index, not on the other points of its group (tested), which
  * is what lets the worker pool give bit-identical results there. With native BLAS the results of
  * a group differ from one point's alone by float rounding (OpenBLAS picks its kernels and thread
