@@ -253,6 +253,8 @@ interface Delivery {
   events: number;
   errors: string[];
   latencies: number[];
+  /** Subscribers that failed to start (the child then stops early). */
+  connectErrors?: number;
 }
 
 /** In the child: `count` sockets subscribe; reports 'subscribed', then the deliveries once `cycles` arrived everywhere. */
@@ -278,7 +280,12 @@ async function subscribeChild(task: { wsUrl: string; token: string; pathId: stri
       },
     );
   }
-  await until('sockets to connect', () => started >= task.count || errors.length > 0, 120_000);
+  await until('sockets to connect', () => started >= task.count || errors.length > 0, 120_000).catch((err: Error) => errors.push(err.message));
+  // A subscriber that failed to start is reported now: the parent would wait for it in vain.
+  if (errors.length > 0) {
+    await Promise.all(clients.map((c) => c.dispose()));
+    return { complete: 0, events: 0, errors: errors.slice(0, 3), latencies: [], connectErrors: errors.length };
+  }
   process.send!({ connected: true });
   await until('every event at every subscriber', () => received.every((r) => r.length >= task.cycles) || errors.length > 0, 180_000).catch((err: Error) => errors.push(err.message));
   const expected = Array.from({ length: task.cycles }, (_, i) => i + 1).join(',');
@@ -292,11 +299,19 @@ async function subscribers(app: App, api: Api, token: string, minima: string[], 
   let connected = false;
   const started = performance.now();
   const delivery = child<Delivery>({ kind: 'subscribe', wsUrl: app.url.replace(/^http/, 'ws'), token, pathId, count, cycles: CYCLES }, () => (connected = true));
-  await until(`${count} subscriptions`, () => (connected && app.activeSubscriptions() - before >= count) || false, 180_000);
+  let finished = false;
+  delivery.then(() => (finished = true), () => (finished = true));
+  await until(`${count} subscriptions`, () => finished || (connected && app.activeSubscriptions() - before >= count), 180_000);
+  if (!connected) {
+    const d = await delivery;
+    console.log(`   ${count} subscribers: ${d.connectErrors} failed to start (${d.errors.join('; ')})`);
+    process.exitCode = 1;
+    return;
+  }
   const connectS = (performance.now() - started) / 1000;
   const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
   await worker.start();
-  const status = await api.waitForRun(runId);
+  const status = await profiled(`subscribers-${count}`, () => api.waitForRun(runId));
   const d = await delivery;
   await worker.stop();
   const worst = p99(d.latencies);
