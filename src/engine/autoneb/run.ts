@@ -38,6 +38,7 @@ import type { PathOptimizer } from '../neb/optimizers';
 import { createOptimizer } from '../neb/optimizers';
 import type { EndpointEnergies, NebEvaluation } from '../neb/step';
 import { applyNebStep, evaluateNebForces } from '../neb/step';
+import { NebWorkspace } from '../neb/workspace';
 import type { DenseProfile, Saddle } from '../path';
 import { evaluateDense, pivotEnergies, pivotPositions, saddleOf } from '../path';
 import { checkedLossAndGradient } from '../energy-checks';
@@ -138,6 +139,8 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   let previousOptimizer = '';
   let stopReason: StopReason = 'schedule-exhausted';
   const length = distance(start, end);
+  // The pivots of the step loop live in the workspace's buffers; records and resumes get copies.
+  const workspace = new NebWorkspace();
 
   for (let c = firstCycle; c < cycles.length; c++) {
     signal?.throwIfAborted();
@@ -180,7 +183,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     for (let s = 0; ; s++) {
       if (s % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       signal?.throwIfAborted();
-      const evaluation = await evaluateNebForces(counted, pivots, method, cycle.climbing, ends);
+      const evaluation = await evaluateNebForces(counted, pivots, method, cycle.climbing, ends, workspace);
       if (forceScale === null && pivots.length > 2) forceScale = evaluation.maxForce;
       if (cycle.stop && !rule) {
         const higher = Math.max(evaluation.energies[0], evaluation.energies[pivots.length - 1]);
@@ -193,7 +196,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
         break;
       }
       const factor = cycle.relativeUnits && forceScale ? length / forceScale : 1;
-      pivots = applyNebStep(pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor });
+      pivots = applyNebStep(pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor }, workspace);
       taken++;
     }
 
