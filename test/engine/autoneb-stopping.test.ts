@@ -113,10 +113,10 @@ test('a noisy energy (surface + seeded noise): the windowed rule stops, the sadd
   assert.ok(error <= 1e-2, `saddle off by ${error} of the barrier`);
   // Without the window the force tolerance (0.6 here) sits far below the noise (4 per coordinate):
   // on this seed no step meets it and the step cap ends the cycle (a lucky step could, by chance:
-  // a path relaxed by SGD, the preset's optimiser for stochastic energies, met it at step 93, so
-  // this check keeps the deterministic preset's FIRE it was written with).
+  // a path relaxed by SGD, the preset's optimiser for stochastic energies, met it at step 93, one
+  // by FIRE with astart 0.3 at step 197, so this check keeps the FIRE it was written with).
   const fresh = new TransformedSurface(mullerBrown, 1, 1, { seed: 7, energy: 0.5, gradient: 4 });
-  const fire = { name: 'fire' as const, momentum: 0, weightDecay: 0, dt: 0.2, dtmax: 2, Nmin: 2 };
+  const fire = { name: 'fire' as const, weightDecay: 0, dt: 0.2, dtmax: 2, Nmin: 2, astart: 0.1 };
   const unwindowed = await runAutoNEB(fresh, noisy.minimum(0), noisy.minimum(1), { base: { stop: { window: 0 }, optimizer: fire }, cycles: [{ insertion: { strategy: 'equal', count: 3 }, steps: 200, stop: { force: 3e-3 } }] });
   assert.equal(unwindowed.cycles[0].config.optimizer.name, 'fire');
   assert.equal(unwindowed.cycles[0].stepsTaken, 200);

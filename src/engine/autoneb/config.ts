@@ -143,12 +143,12 @@ const INSERTION_TABLE = namedTable<InsertionConfig>('insertion strategy', INSERT
  * (the paper's text; its code's 0.1 inserted pivots the saddle did not need) and climbs; later
  * cycles insert again only if the residual rule still asks. A run ends once a cycle converged and
  * the next would change nothing; the step caps only bound a run that cannot converge. FIRE's
- * dt 0.2, dtmax 2, Nmin 2 (ASE: 0.1, 1, 5) took 15-40 % fewer evaluations on the analytic
- * surfaces (docs/autoneb-convergence.md).
+ * dt 0.2, dtmax 2, Nmin 1, astart 0.3 (ASE: 0.1, 1, 5, 0.1) took the fewest evaluations on the
+ * analytic surfaces of the settings tried (docs/autoneb-convergence.md).
  */
 const ADAPTIVE: AutoNebPreset = {
   base: {
-    optimizer: { name: 'fire', weightDecay: 0, dt: 0.2, dtmax: 2, Nmin: 2 },
+    optimizer: { name: 'fire', weightDecay: 0, dt: 0.2, dtmax: 2, Nmin: 1, astart: 0.3 },
     endpointsOnce: true,
     relativeUnits: true,
     evaluationPoints: 4,
