@@ -9,7 +9,17 @@ import { leanRow } from '../store/lean-page';
 import type { PageRead } from '../store/pagination';
 
 /** Fields answered from the id alone (download URLs, lists read by their own query). */
-const ID_ONLY = new Set(['__typename', 'downloadUrl', 'downloads', 'cycles', 'pivots', 'minima', 'paths', 'runs']);
+const ID_ONLY = new Set(['__typename', 'downloadUrl', 'downloads', 'minima', 'paths', 'runs']);
+
+/** Fields computed by a field resolver from these columns of their entity (see its resolver). */
+const COMPUTED: Record<string, Record<string, readonly string[]>> = {
+  Path: {
+    saddle: ['saddleT', 'saddleTrainLoss', 'saddleTestLoss', 'saddleTrainError', 'saddleTestError'],
+    // A COMPLETED path's cycles and pivots come from memory: its status says which.
+    cycles: ['status'],
+    pivots: ['status'],
+  },
+};
 
 /** Columns every page reads: the key and the cursor's order. */
 const ALWAYS = ['id', 'createdAt'];
@@ -66,8 +76,13 @@ function columnsOf(em: EntityManager, entity: { name: string }, selected: Set<st
   const meta = em.getMetadata().find(entity.name);
   if (!meta) return undefined;
   const fields = new Set(ALWAYS);
+  const computed = COMPUTED[entity.name] ?? {};
   for (const name of selected) {
     if (ID_ONLY.has(name)) continue;
+    if (Object.hasOwn(computed, name)) {
+      for (const column of computed[name]) fields.add(column);
+      continue;
+    }
     const prop = meta.properties[name];
     if (!prop || prop.lazy) return undefined;
     if (prop.kind === ReferenceKind.SCALAR || prop.kind === ReferenceKind.MANY_TO_ONE) fields.add(name);

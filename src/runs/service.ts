@@ -72,8 +72,9 @@ async function freshSeeds(em: EntityManager, landscape: Landscape, count: number
 export function autonebCycles(landscape: Landscape, config: AutoNebConfigInput | null | undefined, field = 'config') {
   try {
     // The landscape's preset is the base; a config given here is merged over it cycle by cycle.
+    // A network's energy is a mini-batch loss: the preset's settings for stochastic energies apply.
     const preset = (config?.preset ?? landscape.autonebPreset) as PresetName;
-    return { preset, cycles: resolveAutoNebConfig({ ...config, preset }) };
+    return { preset, cycles: resolveAutoNebConfig({ ...config, preset }, { stochastic: landscape.architecture.kind !== 'surface' }) };
   } catch (err) {
     if (err instanceof InvalidInputError) throw err.within(field, 'config');
     throw err;

@@ -224,8 +224,16 @@ test('a single object selecting plain columns is read as one narrow row; absent 
   assert.equal(dimension, 2);
   assert.deepEqual(narrow.result.data!.landscape, rest);
 
-  const path = await server.gql(`query($id: ID!) { path(id: $id) { id status cyclesDone minimumA { seed } run { kind } } }`, { id: done.id });
-  assert.deepEqual(path.data!.path, { id: done.id, status: 'COMPLETED', cyclesDone: 1, minimumA: { seed: 1 }, run: { kind: 'CONNECT' } });
+  const fields = 'id status cyclesDone saddle { t trainLoss } cycles { index maxEnergy } minimumA { seed } run { kind }';
+  const path = await statements(() => server.gql(`query($id: ID!) { path(id: $id) { ${fields} } }`, { id: done.id }));
+  assert.doesNotMatch(path.sql.find((s) => /from "path"/.test(s))!, /linear_profile|"p0"\.\*/);
+  assert.deepEqual(path.result.data!.path, { id: done.id, status: 'COMPLETED', cyclesDone: 1, saddle: { t: 0.5, trainLoss: 1.25 }, cycles: [{ index: 1, maxEnergy: 1.25 }], minimumA: { seed: 1 }, run: { kind: 'CONNECT' } });
+  // linearConnectivity is computed from several columns: a whole row, the same answers.
+  const wholePath = await server.gql(`query($id: ID!) { path(id: $id) { ${fields} linearConnectivity { lossBarrier { value } } } }`, { id: done.id });
+  assert.equal(wholePath.errors, undefined, JSON.stringify(wholePath.errors));
+  const { linearConnectivity, ...same } = wholePath.data!.path;
+  assert.equal(linearConnectivity, null);
+  assert.deepEqual(same, path.result.data!.path);
 
   for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
     const missing = await server.gql(`query($id: ID!) { landscape(id: $id) { id name } }`, { id });
