@@ -12,6 +12,7 @@ import { mlp, smallCnn, type FlatModel } from './models';
 import { nativeSection } from './native';
 import { webgpuSection } from './webgpu';
 import { nebStepShare } from './neb-step';
+import { alignmentSection } from './alignment';
 import { registerWasmExtras, unregisterWasmExtras } from '../src/engine/tfjs/blas';
 
 const PIVOTS = 16;
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
   console.log('\nAutoNEB step on MNIST MLP 784-100-10 with the pool (2 threads): share of the main thread outside gradient evaluation');
   const share = await nebStepShare();
   if (typeof share === 'string') console.log(`  ${share}`);
+  await alignmentSection();
 }
 
 main().catch((err) => {

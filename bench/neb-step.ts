@@ -3,11 +3,14 @@
  * 784-100-10 with the worker pool (PooledNeuralEnergy, 2 threads): wall time of N NEB steps
  * (string method, FIRE, climbing, endpoints once: the default preset's step) minus the time spent
  * awaiting the energy's lossAndGradient (the pool's gradients, including the copies in and out of
- * its shared memory), over the total. Printed by `npm run bench`.
+ * its shared memory), over the total. The step runs as AutoNEB runs it (fused passes on a
+ * NebWorkspace's buffers); BENCH_NEB_WORKSPACE=0 measures the same step allocating fresh vectors.
+ * Printed by `npm run bench`.
  */
 import { getNebMethod } from '../src/engine/neb/methods';
 import { createOptimizer } from '../src/engine/neb/optimizers';
 import { applyNebStep, evaluateNebForces } from '../src/engine/neb/step';
+import { NebWorkspace } from '../src/engine/neb/workspace';
 import type { Energy, Vector } from '../src/engine/energy';
 import type { NeuralEnergyDescription } from '../src/engine/neural/neural-energy';
 import { PooledNeuralEnergy } from '../src/engine/neural/pool';
@@ -49,9 +52,10 @@ export async function nebStepShare(log: (line: string) => void = console.log): P
     const ends: [number, number] = [(await pool.loss([a]))[0], (await pool.loss([b]))[0]];
     const method = getNebMethod('string');
     const optimizer = createOptimizer({ name: 'fire', weightDecay: 0 });
+    const workspace = process.env.BENCH_NEB_WORKSPACE === '0' ? undefined : new NebWorkspace();
     const step = async () => {
-      const evaluation = await evaluateNebForces(timed, pivots, method, true, ends);
-      pivots = applyNebStep(pivots, evaluation, { method, optimizer, learningRate: 1, climbing: true });
+      const evaluation = await evaluateNebForces(timed, pivots, method, true, ends, workspace);
+      pivots = applyNebStep(pivots, evaluation, { method, optimizer, learningRate: 1, climbing: true }, workspace);
     };
     for (let s = 0; s < 5; s++) await step(); // warm-up
     inside = 0;

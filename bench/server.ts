@@ -13,13 +13,14 @@
  * in a temp directory or, with DATABASE_URL (an admin URL), a fresh database on that PostgreSQL.
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector';
 import { createClient, type Client } from 'graphql-ws';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
@@ -252,6 +253,8 @@ interface Delivery {
   events: number;
   errors: string[];
   latencies: number[];
+  /** Subscribers that failed to start (the child then stops early). */
+  connectErrors?: number;
 }
 
 /** In the child: `count` sockets subscribe; reports 'subscribed', then the deliveries once `cycles` arrived everywhere. */
@@ -277,7 +280,12 @@ async function subscribeChild(task: { wsUrl: string; token: string; pathId: stri
       },
     );
   }
-  await until('sockets to connect', () => started >= task.count || errors.length > 0, 120_000);
+  await until('sockets to connect', () => started >= task.count || errors.length > 0, 120_000).catch((err: Error) => errors.push(err.message));
+  // A subscriber that failed to start is reported now: the parent would wait for it in vain.
+  if (errors.length > 0) {
+    await Promise.all(clients.map((c) => c.dispose()));
+    return { complete: 0, events: 0, errors: errors.slice(0, 3), latencies: [], connectErrors: errors.length };
+  }
   process.send!({ connected: true });
   await until('every event at every subscriber', () => received.every((r) => r.length >= task.cycles) || errors.length > 0, 180_000).catch((err: Error) => errors.push(err.message));
   const expected = Array.from({ length: task.cycles }, (_, i) => i + 1).join(',');
@@ -291,11 +299,19 @@ async function subscribers(app: App, api: Api, token: string, minima: string[], 
   let connected = false;
   const started = performance.now();
   const delivery = child<Delivery>({ kind: 'subscribe', wsUrl: app.url.replace(/^http/, 'ws'), token, pathId, count, cycles: CYCLES }, () => (connected = true));
-  await until(`${count} subscriptions`, () => (connected && app.activeSubscriptions() - before >= count) || false, 180_000);
+  let finished = false;
+  delivery.then(() => (finished = true), () => (finished = true));
+  await until(`${count} subscriptions`, () => finished || (connected && app.activeSubscriptions() - before >= count), 180_000);
+  if (!connected) {
+    const d = await delivery;
+    console.log(`   ${count} subscribers: ${d.connectErrors} failed to start (${d.errors.join('; ')})`);
+    process.exitCode = 1;
+    return;
+  }
   const connectS = (performance.now() - started) / 1000;
   const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
   await worker.start();
-  const status = await api.waitForRun(runId);
+  const status = await profiled(`subscribers-${count}`, () => api.waitForRun(runId));
   const d = await delivery;
   await worker.stop();
   const worst = p99(d.latencies);
@@ -353,15 +369,62 @@ async function main(): Promise<void> {
   }
 }
 
+/** CPU time (ms) of each thread of this process, from /proc (Linux only). */
+function threadTimes(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${comm}#${tid}`, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    }
+  } catch {
+    /* not Linux */
+  }
+  return out;
+}
+
+function threadDelta(before: Map<string, number>, after: Map<string, number>, requests: number): string {
+  return [...after]
+    .map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / requests] as const)
+    .filter(([, v]) => v >= 0.01)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
+}
+
+/** BENCH_PROFILE_DIR=dir writes the main thread's CPU profile of each read shape's capacity run there. */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return work();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result)))); // eslint-disable-line @typescript-eslint/no-explicit-any
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await post('Profiler.stop');
+    writeFileSync(join(dir, `${name.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function capacityPart(app: App, api: Api, token: string, shapes: Shape[]): Promise<void> {
     const wrk = hasWrk();
     console.log(`\n1. capacity: ${CONNECTIONS} keep-alive connections, ${CAPACITY_SECONDS} s per shape (${wrk ? 'wrk -t1' : 'Node load generator in a child process; install wrk for less client overhead'})`);
     const capacity = (shape: Shape) => (wrk ? wrkCapacity(app.url, token, shape, CAPACITY_SECONDS) : child<number>({ kind: 'capacity', url: app.url, token, shape, seconds: CAPACITY_SECONDS }));
     await capacity(TRIVIAL); // warm-up: optimised code and a full connection pool
+    const t0 = threadTimes();
     const trivial = await capacity(TRIVIAL);
+    if (process.env.BENCH_THREADS) console.log(`      cpu ms per request by thread: ${threadDelta(t0, threadTimes(), trivial * CAPACITY_SECONDS)}`);
     console.log(`   ${TRIVIAL[0].padEnd(18)} ${trivial.toFixed(0).padStart(6)} requests/s`);
     for (const shape of shapes) {
-      const rate = await capacity(shape);
+      const before = threadTimes();
+      const rate = await profiled(shape[0], () => capacity(shape));
+      if (process.env.BENCH_THREADS) console.log(`      cpu ms per request by thread: ${threadDelta(before, threadTimes(), rate * CAPACITY_SECONDS)}`);
       const ratio = rate / trivial;
       console.log(`   ${shape[0].padEnd(18)} ${rate.toFixed(0).padStart(6)} requests/s = ${(100 * ratio).toFixed(0)} % of { __typename } (goal >= 50 %: ${ratio >= 0.5 ? 'met' : 'MISSED'})`);
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WebGPU device check (< 5 minutes): the GPU and its Vulkan ICD, the adapter Dawn finds and
-# what auto chooses, the webgpu gradient checks, and the GPU bench rows (ResNet-20 and CNN pivot
-# gradients/s against the CPU native path). Needs dist/ and .device/ (scripts/device-pack.sh)
+# what auto chooses, the webgpu gradient checks (every model vs cpu, and the stacked pivots of
+# MLP, CNN and ResNet in one dispatch vs cpu point by point), and the GPU bench rows (ResNet-20 and
+# CNN pivot gradients/s, stacked, against the CPU native path). Needs dist/ and .device/ (scripts/device-pack.sh)
 # carried next to the working tree, and Node 20+. Output goes to stdout (and $OUT/device-check.txt
 # when $OUT is set).
 set -uo pipefail
@@ -22,13 +23,13 @@ command -v vulkaninfo >/dev/null && timeout 20 vulkaninfo --summary 2>/dev/null 
 section "adapter (auto, then forced webgpu)"
 timeout 60 node dist/bench/webgpu.js --adapter 2>&1 | grep -v '^Warning\|^ - While\|^    at '
 
-section "webgpu gradient checks (every model vs cpu, pad fix, kernel errors, energy, AutoNEB)"
+section "webgpu gradient checks (every model vs cpu, pad and AddN fixes, kernel errors, stacked pivots, energy, AutoNEB)"
 timeout 150 node --test --test-reporter=spec dist/test/engine/tfjs/webgpu/selection.test.js \
-  dist/test/engine/tfjs/webgpu/gradients.test.js dist/test/engine/tfjs/webgpu/energy.test.js \
-  dist/test/engine/tfjs/webgpu/train.test.js 2>&1 \
+  dist/test/engine/tfjs/webgpu/gradients.test.js dist/test/engine/tfjs/webgpu/stacked.test.js \
+  dist/test/engine/tfjs/webgpu/energy.test.js dist/test/engine/tfjs/webgpu/train.test.js 2>&1 \
   | grep -E '^[✔✖ℹ#]|Error|skipped|rel|webgpu \(' | head -60
 
-section "GPU bench rows (16 pivots; webgpu vs the CPU native path, same command)"
-BENCH_SECONDS=${BENCH_SECONDS:-3} BENCH_WARMUP=${BENCH_WARMUP:-2} timeout 150 node dist/bench/webgpu.js 2>&1 | grep -v '^Warning\|^ - While\|^    at \|^$'
+section "GPU bench rows (16 pivots stacked; webgpu vs the CPU native path, same command)"
+BENCH_SECONDS=${BENCH_SECONDS:-3} BENCH_WARMUP=${BENCH_WARMUP:-2} timeout 170 node dist/bench/webgpu.js 2>&1 | grep -v '^Warning\|^ - While\|^    at \|^$'
 
 section "done"

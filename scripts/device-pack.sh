@@ -10,7 +10,7 @@ trace=$(mktemp)
 export TRACE_REQUIRES_OUT="$trace"
 BENCH_SECONDS=0.2 BENCH_WARMUP=0.1 node -r ./scripts/trace-requires.cjs dist/bench/webgpu.js --adapter >/dev/null 2>&1 || true
 BENCH_SECONDS=0.2 BENCH_WARMUP=0.1 node -r ./scripts/trace-requires.cjs dist/bench/webgpu.js >/dev/null 2>&1 || true
-NODE_OPTIONS="-r $PWD/scripts/trace-requires.cjs" node --test dist/test/engine/tfjs/webgpu/gradients.test.js >/dev/null 2>&1 || true
+NODE_OPTIONS="-r $PWD/scripts/trace-requires.cjs" node --test dist/test/engine/tfjs/webgpu/gradients.test.js dist/test/engine/tfjs/webgpu/stacked.test.js >/dev/null 2>&1 || true
 rm -rf .device && mkdir -p .device/node_modules
 modules=$(readlink -f node_modules)
 copy() { mkdir -p ".device/node_modules/$(dirname "$1")" && cp "$modules/$1" ".device/node_modules/$1"; }

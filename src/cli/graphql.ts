@@ -196,9 +196,9 @@ export type OptimizerInput = {
 export type StopInput = {
   /** Force tolerance as a fraction of the force scale, in (0, 1). */
   force?: InputMaybe<Scalars['Float']['input']>;
-  /** Steps per moving window for mini-batch energies (0: every step on its own). */
+  /** Mini-batch energies: steps per moving window of the force, and between measurements of the path peak on the fixed evaluation set (0: every step on its own). */
   window?: InputMaybe<Scalars['Int']['input']>;
-  /** Mini-batch energies: largest windowed change of the saddle estimate, as a fraction of the barrier. */
+  /** Mini-batch energies: largest change of the path peak (evaluation set) between measurements, as a fraction of the straight line barrier at its middle. */
   saddle?: InputMaybe<Scalars['Float']['input']>;
 };
 

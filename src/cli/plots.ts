@@ -156,6 +156,44 @@ export async function barrierSvg(figure: BarrierFigure): Promise<string> {
   return serialize(svg);
 }
 
+export interface AlignmentFigure {
+  title: string;
+  /** Per width: mean barrier on the straight line and on the AutoNEB path, raw and aligned. */
+  rows: { width: number; linearRaw: number; linearAligned: number; autonebRaw: number; autonebAligned: number }[];
+}
+
+/** Barrier against width, raw vs aligned (weight matching): straight line and AutoNEB. */
+export async function alignmentSvg(figure: AlignmentFigure): Promise<string> {
+  const { Plot, document } = await plotLibrary();
+  const widths = figure.rows.map((r) => r.width);
+  const series = [
+    { key: 'linearRaw', label: '- - straight line, raw', color: '#d62728', dash: '5,4' },
+    { key: 'linearAligned', label: '- - straight line, aligned', color: '#2ca02c', dash: '5,4' },
+    { key: 'autonebRaw', label: '── AutoNEB, raw', color: '#1f77b4', dash: null },
+    { key: 'autonebAligned', label: '── AutoNEB, aligned', color: '#9467bd', dash: null },
+  ] as const;
+  const svg = Plot.plot({
+    document,
+    width: 640,
+    height: 400,
+    marginRight: 20,
+    marginTop: 68,
+    // Padded so that a single width (the CI preset) still has a domain.
+    x: { label: 'hidden units w (log scale)', type: 'log', domain: [Math.min(...widths) / 1.5, Math.max(...widths) * 1.5], ticks: widths, tickFormat: (d: number) => String(d) },
+    y: { label: 'train-loss barrier above the chord (Entezari)', grid: true },
+    marks: [
+      heading(Plot, figure.title),
+      Plot.ruleY([0]),
+      ...series.flatMap((s) => [
+        Plot.line(figure.rows, { x: 'width', y: s.key, stroke: s.color, strokeWidth: 2, ...(s.dash ? { strokeDasharray: s.dash } : {}) }),
+        Plot.dot(figure.rows, { x: 'width', y: s.key, fill: s.color, r: 3 }),
+      ]),
+      ...series.map((s, i) => legend(Plot, s.label, s.color, -54 + 14 * i)),
+    ],
+  });
+  return serialize(svg);
+}
+
 export interface MethodsFigure {
   title: string;
   /** Per pair and method: the saddle's train loss. */

@@ -1,6 +1,7 @@
 // Client commands `report` (Markdown + SVG report of a landscape) and `experiment` (the paper's
 // experiment at CPU scale, see ./experiment.ts).
 import type { Command } from 'commander';
+import { CliError, EXIT } from './errors';
 import { action, intOption } from './options';
 import { PRESETS, runExperiment, SWEEPS } from './experiment';
 import { METHOD_PRESETS, runMethodsExperiment } from './experiment-methods';
@@ -22,22 +23,29 @@ export function reportCommands(program: Command): void {
 
   program
     .command('experiment')
-    .description(`the paper's experiment at CPU scale: train, explore until the spanning tree is complete, evaluate, report. Presets: ${[...Object.keys(PRESETS), ...Object.keys(SWEEPS), ...Object.keys(METHOD_PRESETS)].join(', ')}; alignment (issue 18: straight-line barriers raw vs aligned, engine only)`)
+    .description(`the paper's experiment at CPU scale: train, explore until the spanning tree is complete, evaluate, report. Presets: ${[...Object.keys(PRESETS), ...Object.keys(SWEEPS), ...Object.keys(METHOD_PRESETS)].join(', ')}; alignment, alignment-ci (issue 18: barriers raw vs aligned, straight line and AutoNEB, engine only)`)
     .argument('<preset>', [...Object.entries(PRESETS), ...Object.entries(SWEEPS), ...Object.entries(METHOD_PRESETS)].map(([name, p]) => `${name}: ${p.description}`).join('; '))
     .option('-o, --out <dir>', 'directory of the report (default: experiments/<preset>)')
     .option('--data-dir <dir>', 'keep the data of the server it starts here (default: a temp dir, removed); ignored with --url')
     .option('--landscape <id>', 'continue this landscape of an earlier, interrupted run (with the same --data-dir)')
     .option('--parallel <n>', 'connections explored at once (default 1; the server needs as many compute workers)', intOption('--parallel', 1))
     .option('--own-server', 'start an own server even if --url or NEB_ATLAS_URL is set', false)
-    .option('--steps <n>', 'alignment: SGD steps per minimum (default 2000)', intOption('--steps', 1))
-    .option('--widths <list>', 'alignment: hidden widths, comma-separated (default 32,128,512)')
-    .action(async (preset: string, o: { out?: string; dataDir?: string; landscape?: string; parallel?: number; ownServer: boolean; steps?: number; widths?: string }, command: Command) => {
+    .option('--steps <n>', 'alignment: SGD steps per minimum (default: the preset\'s)', intOption('--steps', 1))
+    .option('--widths <list>', 'alignment: hidden widths, comma-separated (default: the preset\'s)')
+    .option('--minima <n>', 'alignment: minima per width (default: the preset\'s)', intOption('--minima', 2))
+    .action(async (preset: string, o: { out?: string; dataDir?: string; landscape?: string; parallel?: number; ownServer: boolean; steps?: number; widths?: string; minima?: number }, command: Command) => {
       const globals = command.optsWithGlobals<{ url: string; token?: string; json: boolean; quiet: boolean }>();
-      if (preset === 'alignment') {
-        const { runAlignmentExperiment } = await import('./experiment-alignment');
+      if (preset.startsWith('alignment')) {
+        const { ALIGNMENT_PRESETS, runAlignmentExperiment } = await import('./experiment-alignment');
+        const chosen = ALIGNMENT_PRESETS[preset];
+        if (!chosen) throw new CliError(`unknown preset ${JSON.stringify(preset)}; known: ${Object.keys(ALIGNMENT_PRESETS).join(', ')}`, EXIT.USAGE);
         const widths = o.widths?.split(',').map(Number);
-        const result = await runAlignmentExperiment({ out: o.out ?? 'experiments/alignment', steps: o.steps, widths });
-        process.stdout.write(globals.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${result.data}, straight-line train-loss barrier (Entezari), mean over pairs:\n\n${result.markdown}\n\nmachine: ${result.machine}\nwall time: ${(result.seconds / 60).toFixed(1)} min\n`);
+        const result = await runAlignmentExperiment({ ...chosen.options, out: o.out ?? `experiments/${preset}`, ...(o.steps ? { steps: o.steps } : {}), ...(widths ? { widths } : {}), ...(o.minima ? { minima: o.minima } : {}) });
+        process.stdout.write(
+          globals.json
+            ? `${JSON.stringify(result, null, 2)}\n`
+            : `\n${result.data}, train-loss barrier above the chord (Entezari), mean over pairs:\n\n${result.markdown}\n\nfigure: ${result.figure}\nmachine: ${result.machine}\nwall time: ${(result.seconds / 60).toFixed(1)} min\n`,
+        );
         return;
       }
       // Its own server unless a URL was given explicitly.

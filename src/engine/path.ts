@@ -5,7 +5,7 @@
 import type { Energy, Vector } from './energy';
 import { NonFiniteEnergyError } from './energy';
 import { InvalidInputError } from './errors';
-import { distance, lerp } from './vector';
+import { distance, lerp, lerpInto } from './vector';
 
 /** Energies sampled densely along a path: `pointsPerSegment` interior points between pivots. */
 export interface DenseProfile {
@@ -111,11 +111,13 @@ export function saddleOf(pivots: readonly Vector[], profile: DenseProfile): Sadd
 /**
  * Moves the pivots between consecutive fixed pivots (always the two endpoints; also a climbing
  * pivot) to equal arc length along the current piecewise-linear path: the string method's
- * re-parametrisation. Returns new vectors; the input is unchanged.
+ * re-parametrisation. Returns new vectors (or `into`, a caller's buffers that must not be
+ * `pivots`); the input is unchanged.
  */
-export function redistributeEqually(pivots: readonly Vector[], fixed: readonly number[] = []): Vector[] {
+export function redistributeEqually(pivots: readonly Vector[], fixed: readonly number[] = [], into?: Float32Array[]): Vector[] {
   const anchors = [...new Set([0, pivots.length - 1, ...fixed])].sort((a, b) => a - b);
-  const out: Vector[] = pivots.map((p) => Float32Array.from(p));
+  const out: Float32Array[] = into ?? pivots.map((p) => new Float32Array(p.length));
+  const placed = new Array<boolean>(pivots.length).fill(false);
   for (let k = 0; k < anchors.length - 1; k++) {
     const from = anchors[k];
     const to = anchors[k + 1];
@@ -128,8 +130,10 @@ export function redistributeEqually(pivots: readonly Vector[], fixed: readonly n
       while (segment < cumulative.length - 2 && cumulative[segment + 1] < target) segment++;
       const length = cumulative[segment + 1] - cumulative[segment];
       const alpha = length > 0 ? Math.min(1, Math.max(0, (target - cumulative[segment]) / length)) : 0;
-      out[i] = lerp(pivots[from + segment], pivots[from + segment + 1], alpha);
+      lerpInto(out[i], pivots[from + segment], pivots[from + segment + 1], alpha);
+      placed[i] = true;
     }
   }
+  placed.forEach((done, i) => done || out[i].set(pivots[i]));
   return out;
 }

@@ -33,7 +33,11 @@ export function subtract(a: Vector, b: Vector): Vector {
 
 /** (1 - alpha) a + alpha b as a new vector. */
 export function lerp(a: Vector, b: Vector, alpha: number): Vector {
-  const out = new Float32Array(a.length);
+  return lerpInto(new Float32Array(a.length), a, b, alpha);
+}
+
+/** (1 - alpha) a + alpha b written into `out` (a caller's buffer, so nothing is allocated). */
+export function lerpInto(out: Float32Array, a: Vector, b: Vector, alpha: number): Float32Array {
   for (let i = 0; i < a.length; i++) out[i] = (1 - alpha) * a[i] + alpha * b[i];
   return out;
 }

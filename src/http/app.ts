@@ -29,6 +29,9 @@ import { configureEngine } from '../runs/bridge/engine';
 import { TENSORS_PATH, tensorRoutes } from './tensors';
 import { UploadStore } from '../runs/uploads';
 
+/** Pending connections the kernel queues (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 export const GRAPHQL_PATH = '/graphql';
 
 /** Largest JSON body of a GraphQL request over HTTP. */
@@ -201,7 +204,9 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, () => {
+      // A burst of clients (hundreds of subscribers starting at once) overflows Node's default
+      // accept queue of 511; dropped SYNs come back after 1, 3, 7... s of TCP retransmission.
+      httpServer.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
         httpServer.off('error', reject);
         resolve();
       });

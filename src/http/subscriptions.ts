@@ -28,6 +28,8 @@ export interface SubscriptionOptions {
 }
 
 type Extra = Record<string, unknown>;
+
+const CONNECTION_INIT_WAIT_MS = 30_000;
 type ConnectionContext = Parameters<NonNullable<ServerOptions<Record<string, unknown>, Extra>['onConnect']>>[0];
 
 /** A GraphQLError with a code, as graphql-ws sends errors of onSubscribe. */
@@ -43,6 +45,9 @@ export function subscriptionServerOptions(options: SubscriptionOptions, sockets:
   const documents = new DocumentCache(schema, [...validationRules], MAX_TOKENS);
   return {
     schema,
+    // graphql-ws closes a socket whose connection_init is not handled within 3 s by default; in a
+    // burst of connections the server handles them in turn, and the last would be refused.
+    connectionInitWaitTimeout: CONNECTION_INIT_WAIT_MS,
     context: (ctx) => options.context(accessOf(ctx)),
     // One execution per event and operation, however many subscribers receive it.
     subscribe: subscribeShared,

@@ -42,9 +42,6 @@ export async function checkAlignable(
   if (own.architecture.kind === 'surface') {
     throw new InputError(fields.moving, `belongs to the analytic surface ${own.architecture.name}, which has no hidden units to permute: alignment applies to networks`);
   }
-  if (own.architecture.kind === 'resnet' && method === AlignmentMethod.ACTIVATION_MATCHING) {
-    throw new InputError(fields.method, 'activation matching is implemented for MLP and CNN landscapes; use WEIGHT_MATCHING for a ResNet');
-  }
   for (const [m, field] of [[moving, fields.moving], [reference, fields.reference]] as const) {
     if (m.status !== MinimumStatus.READY) throw new InputError(field, `minimum ${m.id} is ${m.status}, not READY`);
   }

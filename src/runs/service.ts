@@ -72,8 +72,9 @@ async function freshSeeds(em: EntityManager, landscape: Landscape, count: number
 export function autonebCycles(landscape: Landscape, config: AutoNebConfigInput | null | undefined, field = 'config') {
   try {
     // The landscape's preset is the base; a config given here is merged over it cycle by cycle.
+    // A network's energy is a mini-batch loss: the preset's settings for stochastic energies apply.
     const preset = (config?.preset ?? landscape.autonebPreset) as PresetName;
-    return { preset, cycles: resolveAutoNebConfig({ ...config, preset }) };
+    return { preset, cycles: resolveAutoNebConfig({ ...config, preset }, { stochastic: landscape.architecture.kind !== 'surface' }) };
   } catch (err) {
     if (err instanceof InvalidInputError) throw err.within(field, 'config');
     throw err;
@@ -155,9 +156,6 @@ export async function exploreLandscape(
   const align = options.align ?? null;
   if (align && landscape.architecture.kind === 'surface') {
     throw new InputError('align', `the analytic surface ${landscape.architecture.name} has no hidden units to permute: alignment applies to networks`);
-  }
-  if (align === AlignmentMethod.ACTIVATION_MATCHING && landscape.architecture.kind === 'resnet') {
-    throw new InputError('align', 'activation matching is implemented for MLP and CNN landscapes; use WEIGHT_MATCHING for a ResNet');
   }
   const config: ExploreRunConfig = { maxPairs, parallel, tolerance, preset, cycles, decisions: [], align };
   const run = s.em.create(Run, { landscape, kind: RunKind.EXPLORE, config: storedConfig(RunKind.EXPLORE, config) });

@@ -2,7 +2,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Landscape } from './entities';
 import { isId, NotFoundError } from './errors';
-import { paginate, type Page, type PageArgs, type PageLimits } from './pagination';
+import { paginate, type Page, type PageArgs, type PageLimits, type PageRead } from './pagination';
 
 /** Stores a validated definition (runs/bridge/landscape-input.ts validates what users send). */
 export async function createLandscape(em: EntityManager, definition: Pick<Landscape, 'name' | 'architecture' | 'dataset' | 'training' | 'autonebPreset'> & Partial<Pick<Landscape, 'tags' | 'note'>>): Promise<Landscape> {
@@ -18,8 +18,8 @@ export async function findLandscape(em: EntityManager, id: string, field = 'id')
 }
 
 /** `tags`: only landscapes carrying every one of them; `fields`: the columns to read (all when absent). */
-export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits, tags?: readonly string[] | null, fields?: readonly string[]): Promise<Page<Landscape>> {
-  return paginate(em, Landscape, tags?.length ? { tags: { $contains: [...tags] } } : {}, args, limits, fields);
+export function listLandscapes(em: EntityManager, args: PageArgs, limits: PageLimits, tags?: readonly string[] | null, read?: PageRead): Promise<Page<Landscape>> {
+  return paginate(em, Landscape, tags?.length ? { tags: { $contains: [...tags] } } : {}, args, limits, read);
 }
 
 /** Deletes a landscape with its minima, runs, paths, cycles and pivots (foreign keys cascade). */

@@ -1,6 +1,7 @@
 // Keyset (cursor) pagination over an entity, oldest first, stable under inserts.
 import { Cursor, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
 import { InputError } from './errors';
+import { leanRows } from './lean-page';
 
 export interface PageArgs {
   first?: number | null;
@@ -10,6 +11,14 @@ export interface PageArgs {
 export interface PageLimits {
   defaultSize: number;
   maxSize: number;
+}
+
+/** What a query reads of a page. */
+export interface PageRead {
+  /** Only these properties (the columns a query selects); all when absent. */
+  fields?: readonly string[];
+  /** The query selects totalCount: on a first page it is counted in the same statement. */
+  count?: boolean;
 }
 
 export interface Page<T> {
@@ -50,14 +59,30 @@ export async function paginate<T extends Ordered>(
   where: FilterQuery<T>,
   args: PageArgs,
   limits: PageLimits,
-  /** Only these properties (the columns a query selects); all when absent. */
-  fields?: readonly string[],
+  read: PageRead = {},
 ): Promise<Page<T>> {
+  const { fields } = read;
   const first = args.first ?? limits.defaultSize;
   if (!Number.isInteger(first) || first < 1 || first > limits.maxSize) {
     throw new InputError('first', `must be an integer from 1 to ${limits.maxSize}, got ${first}`);
   }
   if (args.after) checkCursor(args.after);
+  const after = args.after ? (Cursor.decode(args.after) as [Date, string]) : null;
+  const lean = fields ? await leanRows(em, entity, where, fields, first + 1, after, Boolean(read.count && !after)) : null;
+  if (lean) {
+    const items = lean.rows.slice(0, first);
+    const cursorOf = (item: T) => Cursor.encode([item.createdAt, item.id]);
+    let counted: Promise<number> | undefined = lean.total === undefined ? undefined : Promise.resolve(lean.total);
+    return {
+      items,
+      totalCount: () => (counted ??= em.count(entity, where)),
+      hasNextPage: lean.rows.length > first,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: items.length ? cursorOf(items[0]) : null,
+      endCursor: items.length ? cursorOf(items[items.length - 1]) : null,
+      cursorOf,
+    };
+  }
   const cursor = await em.findByCursor(entity, where, {
     first,
     after: args.after ?? undefined,

@@ -3,7 +3,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { Cycle, Minimum, Path, Pivot, Run } from './entities';
 import type { RunKind, RunStatus } from './enums';
 import { isId, NotFoundError } from './errors';
-import { paginate, type Page, type PageArgs, type PageLimits } from './pagination';
+import { paginate, type Page, type PageArgs, type PageLimits, type PageRead } from './pagination';
 
 async function findById<T extends object>(
   em: EntityManager,
@@ -29,21 +29,21 @@ export interface RunFilter {
   tags?: readonly string[] | null;
 }
 
-export function listRuns(em: EntityManager, filter: RunFilter, args: PageArgs, limits: PageLimits, fields?: readonly string[]): Promise<Page<Run>> {
+export function listRuns(em: EntityManager, filter: RunFilter, args: PageArgs, limits: PageLimits, read?: PageRead): Promise<Page<Run>> {
   const where: FilterQuery<Run> = {};
   if (filter.landscapeId) where.landscape = filter.landscapeId;
   if (filter.status) where.status = filter.status;
   if (filter.kind) where.kind = filter.kind;
   if (filter.tags?.length) where.tags = { $contains: [...filter.tags] };
-  return paginate(em, Run, where, args, limits, fields);
+  return paginate(em, Run, where, args, limits, read);
 }
 
-export function listMinima(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits, fields?: readonly string[]): Promise<Page<Minimum>> {
-  return paginate(em, Minimum, { landscape: landscapeId }, args, limits, fields);
+export function listMinima(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits, read?: PageRead): Promise<Page<Minimum>> {
+  return paginate(em, Minimum, { landscape: landscapeId }, args, limits, read);
 }
 
-export function listPaths(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits, fields?: readonly string[]): Promise<Page<Path>> {
-  return paginate(em, Path, { landscape: landscapeId }, args, limits, fields);
+export function listPaths(em: EntityManager, landscapeId: string, args: PageArgs, limits: PageLimits, read?: PageRead): Promise<Page<Path>> {
+  return paginate(em, Path, { landscape: landscapeId }, args, limits, read);
 }
 
 /** A path's cycles in order (at most a few dozen: one per AutoNEB cycle). */

@@ -184,3 +184,60 @@ test('a list reads the columns its query selects, and whole rows where a field n
   const fragment = await server.gql(`{ landscapes(first: 100) { edges { node { ...L } } } } fragment L on Landscape { id autonebPreset }`);
   assert.ok(fragment.data!.landscapes.edges.some((e: { node: { id: string; autonebPreset: string } }) => e.node.id === landscape.id && e.node.autonebPreset === 'surface'));
 });
+
+test('a page of plain columns is read in one statement, counted in it, and equals the whole-row read', async () => {
+  const { landscape } = await seed();
+  const query = `query($id: ID!, $after: String) { landscape(id: $id) { minima(first: 2, after: $after) { totalCount edges { node { id seed status trainLoss createdAt landscape { id } } } pageInfo { hasNextPage endCursor } } } }`;
+  const first = await statements(() => server.gql(query, { id: landscape.id }));
+  assert.equal(first.result.errors, undefined, JSON.stringify(first.result.errors));
+  const page = first.result.data!.landscape.minima;
+  // The page and its total in one statement over minima (a window count), none of it hydrated.
+  assert.equal(fromTable(first.sql, 'minimum'), 1, first.sql.join('\n'));
+  assert.match(first.sql.find((s) => /from "minimum"/.test(s))!, /count\(\*\) over \(\)/);
+  assert.equal(page.totalCount, 3);
+  assert.equal(page.pageInfo.hasNextPage, true);
+  const second = await statements(() => server.gql(query, { id: landscape.id, after: page.pageInfo.endCursor }));
+  const rest = second.result.data!.landscape.minima;
+  assert.equal(rest.totalCount, 3, 'a later page counts the whole list');
+  assert.equal(rest.pageInfo.hasNextPage, false);
+  const lean = [...page.edges, ...rest.edges].map((e: { node: unknown }) => e.node);
+  // The same fields through a selection that needs whole rows (downloadUrl is not a column).
+  const whole = await server.gql(`query($id: ID!) { landscape(id: $id) { minima(first: 10) { edges { node { id seed status trainLoss createdAt landscape { id } parameterCount } } } } }`, { id: landscape.id });
+  const full = whole.data!.landscape.minima.edges.map((e: { node: Record<string, unknown> }) => {
+    const { parameterCount, ...node } = e.node;
+    assert.equal(parameterCount, 2);
+    return node;
+  });
+  assert.deepEqual(lean, full);
+  const bySeed = (lean as { seed: number; trainLoss: number }[]).map((m) => [m.seed, m.trainLoss]).sort((x, y) => x[0] - y[0]);
+  assert.deepEqual(bySeed, [[1, 0.25], [2, 0.5], [3, 0.75]]);
+});
+
+test('a single object selecting plain columns is read as one narrow row; absent ids still answer NOT_FOUND', async () => {
+  const { landscape, done } = await seed();
+  const narrow = await statements(() => server.gql(`query($id: ID!) { landscape(id: $id) { id name autonebPreset createdAt } }`, { id: landscape.id }));
+  assert.equal(narrow.result.errors, undefined, JSON.stringify(narrow.result.errors));
+  assert.equal(fromTable(narrow.sql, 'landscape'), 1);
+  assert.doesNotMatch(narrow.sql.find((s) => /from "landscape"/.test(s))!, /architecture|training/);
+  const whole = await server.gql(`query($id: ID!) { landscape(id: $id) { id name autonebPreset createdAt dimension } }`, { id: landscape.id });
+  const { dimension, ...rest } = whole.data!.landscape;
+  assert.equal(dimension, 2);
+  assert.deepEqual(narrow.result.data!.landscape, rest);
+
+  const fields = 'id status cyclesDone saddle { t trainLoss } cycles { index maxEnergy } minimumA { seed } run { kind }';
+  const path = await statements(() => server.gql(`query($id: ID!) { path(id: $id) { ${fields} } }`, { id: done.id }));
+  assert.doesNotMatch(path.sql.find((s) => /from "path"/.test(s))!, /linear_profile|"p0"\.\*/);
+  assert.deepEqual(path.result.data!.path, { id: done.id, status: 'COMPLETED', cyclesDone: 1, saddle: { t: 0.5, trainLoss: 1.25 }, cycles: [{ index: 1, maxEnergy: 1.25 }], minimumA: { seed: 1 }, run: { kind: 'CONNECT' } });
+  // linearConnectivity is computed from several columns: a whole row, the same answers.
+  const wholePath = await server.gql(`query($id: ID!) { path(id: $id) { ${fields} linearConnectivity { lossBarrier { value } } } }`, { id: done.id });
+  assert.equal(wholePath.errors, undefined, JSON.stringify(wholePath.errors));
+  const { linearConnectivity, ...same } = wholePath.data!.path;
+  assert.equal(linearConnectivity, null);
+  assert.deepEqual(same, path.result.data!.path);
+
+  for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
+    const missing = await server.gql(`query($id: ID!) { landscape(id: $id) { id name } }`, { id });
+    assert.equal(missing.errors?.[0].extensions?.code, 'NOT_FOUND', JSON.stringify(missing.errors));
+    assert.equal(missing.errors?.[0].extensions?.field, 'id');
+  }
+});

@@ -47,6 +47,21 @@ test('the default (no config) is the convergence-driven preset adaptive: FIRE, s
   assert.ok(cycles[1].stop!.force < cycles[0].stop!.force, 'the climbing cycles converge tighter than the first relaxation');
 });
 
+test('adaptive on a stochastic energy: SGD with momentum in relative units, the same schedule; a caller\'s base still wins', () => {
+  const deterministic = resolveAutoNebConfig('adaptive');
+  const cycles = resolveAutoNebConfig('adaptive', { stochastic: true });
+  assert.equal(cycles.length, deterministic.length);
+  cycles.forEach((c, i) => {
+    assert.deepEqual([c.optimizer.name, c.optimizer.momentum, c.optimizer.weightDecay, c.learningRate], ['sgd', 0.9, 0, 0.006], `cycle ${i + 1}`);
+    // Everything else is the deterministic preset's: climbing, insertion, stop rule, units.
+    assert.deepEqual({ ...c, optimizer: null, learningRate: null }, { ...deterministic[i], optimizer: null, learningRate: null }, `cycle ${i + 1}`);
+  });
+  const fire = resolveAutoNebConfig({ preset: 'adaptive', base: { optimizer: { name: 'fire' } } }, { stochastic: true });
+  assert.ok(fire.every((c) => c.optimizer.name === 'fire'));
+  // Presets without stochastic settings, and a caller's own cycles over them, are the same either way.
+  for (const preset of ['paper', 'small', 'tiny', 'surface'] as const) assert.deepEqual(resolveAutoNebConfig(preset, { stochastic: true }), resolveAutoNebConfig(preset));
+});
+
 test('new settings (stop rule, FIRE parameters, flags) are validated with the field named', () => {
   const bad = (config: object, pattern: RegExp) =>
     assert.throws(() => resolveAutoNebConfig(config), (e: Error) => e instanceof InvalidInputError && pattern.test(e.message), JSON.stringify(config));

@@ -161,3 +161,45 @@ test('bad input throws an error naming the problem, never a NaN path', async () 
   // The paper's SGD learning rate 0.1 on Müller-Brown's gradients (~1000) explodes: an error, not NaN.
   await assert.rejects(runAutoNEB(mullerBrown, start, end, 'tiny'), NonFiniteEnergyError);
 });
+
+// In relative units the optimiser sees force x L / force scale: on the first band the largest
+// force is the scale, so SGD's first step moves the one pivot by lr x L, whatever the units.
+// Curved double well (x^2 - 1)^2 + (y - (1 - x^2)/2)^2 between (-1, 0) and (1, 0): at the middle
+// pivot (0, 0) the gradient is (0, -1), all perpendicular to the line; L = 2: the pivot goes to
+// (0, 0.1 x 2) (the string method's redistribution keeps the symmetric pivot where it is).
+test('relativeUnits: SGD\'s first step is lr x L along the force, in any energy or length units', async () => {
+  for (const [energyFactor, lengthFactor] of [[1, 1], [1e-4, 10]]) {
+    const s = lengthFactor;
+    const energy = new FunctionEnergy(
+      'curved-double-well',
+      2,
+      ([x, y]) => energyFactor * (((x / s) ** 2 - 1) ** 2 + (y / s - 0.5 * (1 - (x / s) ** 2)) ** 2),
+      ([x, y]) => {
+        const [u, v] = [x / s, y / s];
+        const bend = v - 0.5 * (1 - u * u);
+        return [(energyFactor * (4 * u * (u * u - 1) + 2 * bend * u)) / s, (energyFactor * 2 * bend) / s];
+      },
+    );
+    const result = await runAutoNEB(energy, Float32Array.of(-s, 0), Float32Array.of(s, 0), {
+      preset: 'paper',
+      cycles: [{ insertion: { strategy: 'equal', count: 1 }, steps: 1, learningRate: 0.1, relativeUnits: true, optimizer: { name: 'sgd', momentum: 0, weightDecay: 0 }, evaluationPoints: 1 }],
+    });
+    closeVector(result.pivots[1], [0, 0.2 * s], 1e-6 * s);
+  }
+});
+
+// A path without a barrier peaks at an endpoint (as networks' paths between minima SGD left short
+// of the bottom do): with climbing on, the saddle is then that endpoint, not the lower climbing
+// pivot. E = (x - 2)^2 + y^2 from (0, 0) (E = 4) to (1, 0) (E = 1) falls all along the line; five
+// SGD steps of lr 0.01 move the climber (at x = 0.25) by at most 0.2 towards the start.
+test('climbing on a path without a barrier: the saddle is the higher endpoint', async () => {
+  const bowl = new FunctionEnergy('bowl', 2, ([x, y]) => (x - 2) ** 2 + y * y, ([x, y]) => [2 * (x - 2), 2 * y]);
+  const result = await runAutoNEB(bowl, Float32Array.of(0, 0), Float32Array.of(1, 0), {
+    preset: 'paper',
+    cycles: [{ insertion: { strategy: 'equal', count: 3 }, steps: 5, learningRate: 0.01, climbing: true, optimizer: { name: 'sgd', momentum: 0, weightDecay: 0 } }],
+  });
+  const climber = result.cycles[0].pivotEnergies[1];
+  assert.ok(climber > 3.06 && climber < 4, `the climber rose towards the start: ${climber}`);
+  assert.equal(result.saddle.energy, 4);
+  assert.equal(result.saddle.t, 0);
+});

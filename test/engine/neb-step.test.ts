@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NonFiniteEnergyError } from '../../src/engine/energy';
 import { getNebMethod } from '../../src/engine/neb/methods';
+import type { PathOptimizer } from '../../src/engine/neb/optimizers';
 import { createOptimizer } from '../../src/engine/neb/optimizers';
+import { NebWorkspace } from '../../src/engine/neb/workspace';
 import { nebStep } from '../../src/engine/neb/step';
 import { cumulativeLengths } from '../../src/engine/path';
 import { mullerBrown } from '../../src/engine/surfaces';
@@ -53,4 +55,32 @@ test('NaN energy, wrong gradient length and exploding steps are errors, never Na
   await assert.rejects(nebStep(short, [v(0, 0), v(1, 0), v(2, 0)], { method, optimizer, learningRate: 0.1 }), /gradient 0 has length 1, expected 2/);
   const steep = new FunctionEnergy('steep', 2, (p) => 1e30 * p[1], () => [0, 1e30]);
   await assert.rejects(nebStep(steep, [v(0, 0), v(1, 0), v(2, 0)], { method, optimizer, learningRate: 1e10 }), (e: Error) => e instanceof NonFiniteEnergyError && e.what === 'coordinate');
+});
+
+// The fused step on a workspace's buffers (what AutoNEB runs) against the step that allocates
+// fresh vectors, on Müller-Brown with each optimiser and a climbing pivot: same pivots bit for
+// bit over many steps, the input of every step unchanged, and the same buffers reused.
+test('a NebWorkspace step equals the allocating step bit for bit and leaves its input unchanged', async () => {
+  const start = [mullerBrown.minimum(0), v(-0.7, 1.2), v(-0.3, 0.9), v(0, 0.6), v(0.3, 0.3), mullerBrown.minimum(1)];
+  for (const name of ['sgd', 'adam', 'fire'] as const) {
+    const method = getNebMethod('string');
+    const options = (optimizer: PathOptimizer) => ({ method, optimizer, learningRate: 1e-4, climbing: true, forceFactor: 0.37 });
+    const plain = options(createOptimizer({ name, weightDecay: 0, momentum: 0.5 }));
+    const fused = options(createOptimizer({ name, weightDecay: 0, momentum: 0.5 }));
+    const workspace = new NebWorkspace();
+    let a = start;
+    let b = start;
+    const seen = new Set<Float32Array>();
+    for (let s = 0; s < 40; s++) {
+      const before = b.map((p) => Float32Array.from(p));
+      a = (await nebStep(mullerBrown, a, plain)).pivots;
+      const input = b;
+      b = (await nebStep(mullerBrown, b, fused, undefined, workspace)).pivots;
+      input.forEach((p, i) => assert.deepEqual(p, before[i], `${name} step ${s}: input pivot ${i} changed`));
+      a.forEach((p, i) => assert.deepEqual(b[i], p, `${name} step ${s}: pivot ${i}`));
+      b.forEach((p) => seen.add(p));
+    }
+    assert.ok(seen.size <= 3 * start.length, `${name}: ${seen.size} distinct vectors over 40 steps (the workspace holds 3 bands)`);
+    assert.ok(a.some((p, i) => p.some((x, d) => x !== start[i][d])), `${name}: the pivots moved`);
+  }
 });

@@ -130,3 +130,26 @@ test('FIRE matches ASE 3.22 FIRE step by step on a quadratic (peer run in the sa
     closeVector(pivots[1], position, 2e-6);
   }
 });
+
+test('stepAlong: forces times a factor, moved into other vectors, the FIRE and SGD steps by hand', () => {
+  // The hand-computed FIRE steps above, given as forces F/2 with factor 2 (gradient -2 x F/2 = g).
+  const fire = createOptimizer({ name: 'fire', Nmin: 0 });
+  const start = [v(0, 0), v(1, 1), v(5, 5)];
+  let from = start;
+  const expected = [[0.97, 0.96], [0.91, 0.88], [0.8077, 0.7436]];
+  for (const [x, y] of expected) {
+    const into = [new Float32Array(2), new Float32Array(2), new Float32Array(2)];
+    assert.equal(fire.stepAlong(from, [null, v(-1.5, -2), null], 2, 123, into), true);
+    closeVector(into[1], [x, y], 1e-6);
+    assert.deepEqual(Array.from(into[2]), [5, 5], 'endpoints are copied');
+    from = into;
+  }
+  assert.deepEqual(Array.from(start[1]), [1, 1], 'the input band is unchanged');
+  // SGD without momentum: p - lr * (-factor * F) = (1, 1) + 0.1 * 3 * (1, -2)
+  const sgd = createOptimizer({ name: 'sgd', momentum: 0, weightDecay: 0 });
+  const into = [new Float32Array(2), new Float32Array(2), new Float32Array(2)];
+  sgd.stepAlong(start, [null, v(1, -2), null], 3, 0.1, into);
+  closeVector(into[1], [1.3, 0.4], 1e-6);
+  // A move past float32's range is reported (the caller then names the pivot).
+  assert.equal(sgd.stepAlong(start, [null, v(1e38, 0), null], 1e10, 1, into), false);
+});

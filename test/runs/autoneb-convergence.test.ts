@@ -7,6 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstError, startTestServer, type TestServer } from '../helpers/server';
 import { CONNECT, TRAIN, createLandscape, minimaBySeed, mutate, TestWorker, waitForRun } from './helpers';
+import { autonebCycles } from '../../src/runs/service';
+import type { Landscape } from '../../src/store/entities';
 
 let server: TestServer;
 let worker: TestWorker;
@@ -85,4 +87,15 @@ test('new settings are validated: coded error naming the field, nothing queued',
     assert.match(err.message, message);
   }
   assert.equal(await count(), before, 'no run was queued');
+});
+
+// A run's cycles are resolved when it is requested and stored: a network landscape (mini-batch
+// loss) gets the preset's settings for stochastic energies, a surface the deterministic ones.
+test('the cycles a run stores: SGD for a network landscape, FIRE for a surface (preset adaptive)', () => {
+  const landscape = (kind: string) => ({ architecture: { kind }, autonebPreset: 'adaptive' }) as unknown as Landscape;
+  const network = autonebCycles(landscape('mlp'), null).cycles;
+  const surface = autonebCycles(landscape('surface'), null).cycles;
+  assert.ok(network.every((c) => c.optimizer.name === 'sgd' && c.optimizer.momentum === 0.9 && c.relativeUnits && c.stop?.window === 20));
+  assert.ok(surface.every((c) => c.optimizer.name === 'fire'));
+  assert.ok(autonebCycles(landscape('mlp'), { base: { optimizer: { name: 'fire' } } }).cycles.every((c) => c.optimizer.name === 'fire'), "a caller's base wins");
 });

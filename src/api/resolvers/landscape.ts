@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { nodeFields } from '../selection';
+import { pageRead, readOne } from '../selection';
 import { LandscapeEventType, TOPIC, type LandscapeEventPayload } from '../../events';
 import { ArchitectureType, CatalogType, CreateLandscapeInput, DatasetType, LandscapeType } from '../schema/landscape';
 import { connectionType, PageArgs, toConnection, type Connection } from '../schema/pagination';
@@ -47,12 +47,12 @@ async function announce(ctx: Context, type: LandscapeEventType, landscape: Lands
 export class LandscapeResolver {
   @Query(() => LandscapeConnection, { description: 'All landscapes, oldest first.' })
   async landscapes(@Args() args: LandscapeFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Landscape>> {
-    return toConnection(await listLandscapes(ctx.em, args, ctx.limits, args.tags, nodeFields(ctx.em, Landscape, info)));
+    return toConnection(await listLandscapes(ctx.em, args, ctx.limits, args.tags, pageRead(ctx.em, Landscape, info)));
   }
 
   @Query(() => LandscapeType)
-  landscape(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Landscape> {
-    return findLandscape(ctx.em, id);
+  landscape(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Landscape> {
+    return readOne(ctx.em, Landscape, id, info, () => findLandscape(ctx.em, id));
   }
 
   @Query(() => CatalogType)
@@ -93,16 +93,16 @@ export class LandscapeResolver {
 
   @FieldResolver(() => MinimumConnection)
   async minima(@Root() landscape: Landscape, @Args() page: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Minimum>> {
-    return toConnection(await listMinima(ctx.em, landscape.id, page, ctx.limits, nodeFields(ctx.em, Minimum, info)));
+    return toConnection(await listMinima(ctx.em, landscape.id, page, ctx.limits, pageRead(ctx.em, Minimum, info)));
   }
 
   @FieldResolver(() => PathConnection)
   async paths(@Root() landscape: Landscape, @Args() page: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Path>> {
-    return toConnection(await listPaths(ctx.em, landscape.id, page, ctx.limits, nodeFields(ctx.em, Path, info)));
+    return toConnection(await listPaths(ctx.em, landscape.id, page, ctx.limits, pageRead(ctx.em, Path, info)));
   }
 
   @FieldResolver(() => RunConnection)
   async runs(@Root() landscape: Landscape, @Args() args: RunFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { landscapeId: landscape.id, status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, nodeFields(ctx.em, Run, info)));
+    return toConnection(await listRuns(ctx.em, { landscapeId: landscape.id, status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, pageRead(ctx.em, Run, info)));
   }
 }

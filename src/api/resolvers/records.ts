@@ -1,11 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
-import { nodeFields } from '../selection';
+import { pageRead, readOne } from '../selection';
 import { LandscapeType } from '../schema/landscape';
 import { toConnection, type Connection } from '../schema/pagination';
 import { CycleType, MinimumType, PathDownloadsType, PathType, PivotType, RunType, SaddleType } from '../schema/records';
 import { TENSORS_PATH } from '../../runs/uploads';
-import { Landscape, Minimum, Run, type Cycle, type Path, type Pivot } from '../../store/entities';
+import { Landscape, Minimum, Path, Run, type Cycle, type Pivot } from '../../store/entities';
 import { findMinimum, findPath, findRun, listRuns } from '../../store/records';
 import { cyclesOf, pivotsOf } from '../../store/completed-paths';
 import { AlignmentType, LinearConnectivityType } from '../schema/alignment';
@@ -30,8 +30,8 @@ function load<T extends Landscape | Minimum | Run>(ctx: Context, entity: new () 
 @Resolver(() => MinimumType)
 export class MinimumResolver {
   @Query(() => MinimumType)
-  minimum(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Minimum> {
-    return findMinimum(ctx.em, id);
+  minimum(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Minimum> {
+    return readOne(ctx.em, Minimum, id, info, () => findMinimum(ctx.em, id));
   }
 
   @FieldResolver(() => LandscapeType)
@@ -69,13 +69,13 @@ export class MinimumResolver {
 @Resolver(() => RunType)
 export class RunResolver {
   @Query(() => RunType)
-  run(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Run> {
-    return findRun(ctx.em, id);
+  run(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Run> {
+    return readOne(ctx.em, Run, id, info, () => findRun(ctx.em, id));
   }
 
   @Query(() => RunConnection, { description: 'Runs of all landscapes, oldest first, optionally filtered.' })
   async runs(@Args() args: RunFilterArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Connection<Run>> {
-    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, nodeFields(ctx.em, Run, info)));
+    return toConnection(await listRuns(ctx.em, { status: args.status, kind: args.kind, tags: args.tags }, args, ctx.limits, pageRead(ctx.em, Run, info)));
   }
 
   @FieldResolver(() => LandscapeType)
@@ -87,8 +87,8 @@ export class RunResolver {
 @Resolver(() => PathType)
 export class PathResolver {
   @Query(() => PathType)
-  path(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Path> {
-    return findPath(ctx.em, id);
+  path(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Path> {
+    return readOne(ctx.em, Path, id, info, () => findPath(ctx.em, id));
   }
 
   @FieldResolver(() => LandscapeType)

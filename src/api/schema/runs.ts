@@ -39,8 +39,8 @@ export class OptimizerInput {
 @InputType('StopInput', { description: 'Stopping rule of a cycle: largest NEB force relative to the run\'s force scale; windowed for mini-batch energies.' })
 export class StopInput {
   @Field(() => Float, { nullable: true, description: 'Force tolerance as a fraction of the force scale, in (0, 1).' }) force?: number;
-  @Field(() => Int, { nullable: true, description: 'Steps per moving window for mini-batch energies (0: every step on its own).' }) window?: number;
-  @Field(() => Float, { nullable: true, description: 'Mini-batch energies: largest windowed change of the saddle estimate, as a fraction of the barrier.' }) saddle?: number;
+  @Field(() => Int, { nullable: true, description: 'Mini-batch energies: steps per moving window of the force, and between measurements of the path peak on the fixed evaluation set (0: every step on its own).' }) window?: number;
+  @Field(() => Float, { nullable: true, description: 'Mini-batch energies: largest change of the path peak (evaluation set) between measurements, as a fraction of the straight line barrier at its middle.' }) saddle?: number;
 }
 
 @InputType('CycleOverrideInput', { description: 'Settings of one AutoNEB cycle; unset fields are inherited from the previous cycle.' })

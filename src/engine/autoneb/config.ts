@@ -85,6 +85,16 @@ export interface CycleOverride {
 export interface AutoNebPreset {
   readonly base: CycleOverride;
   readonly cycles: readonly CycleOverride[];
+  /**
+   * For stochastic energies (mini-batch losses): settings over `base` for every cycle, as a
+   * caller's base would be (a setting the cycles give once yields to it).
+   */
+  readonly stochastic?: CycleOverride;
+}
+
+export interface ResolveOptions {
+  /** Whether the energy is stochastic (a network's mini-batch loss): the preset's `stochastic` settings apply. */
+  readonly stochastic?: boolean;
 }
 
 export interface AutoNebConfigInput {
@@ -133,12 +143,12 @@ const INSERTION_TABLE = namedTable<InsertionConfig>('insertion strategy', INSERT
  * (the paper's text; its code's 0.1 inserted pivots the saddle did not need) and climbs; later
  * cycles insert again only if the residual rule still asks. A run ends once a cycle converged and
  * the next would change nothing; the step caps only bound a run that cannot converge. FIRE's
- * dt 0.2, dtmax 2, Nmin 2 (ASE: 0.1, 1, 5) took 15-40 % fewer evaluations on the analytic
- * surfaces (docs/autoneb-convergence.md).
+ * dt 0.2, dtmax 2, Nmin 1, astart 0.3 (ASE: 0.1, 1, 5, 0.1) took the fewest evaluations on the
+ * analytic surfaces of the settings tried (docs/autoneb-convergence.md).
  */
 const ADAPTIVE: AutoNebPreset = {
   base: {
-    optimizer: { name: 'fire', weightDecay: 0, dt: 0.2, dtmax: 2, Nmin: 2 },
+    optimizer: { name: 'fire', weightDecay: 0, dt: 0.2, dtmax: 2, Nmin: 1, astart: 0.3 },
     endpointsOnce: true,
     relativeUnits: true,
     evaluationPoints: 4,
@@ -152,6 +162,13 @@ const ADAPTIVE: AutoNebPreset = {
     {},
     {},
   ],
+  /**
+   * Mini-batch gradients: FIRE's downhill test F.v > 0 fails at random, each failure halves dt,
+   * and dt collapsed to ~0 (118 resets in 600 steps on an MNIST MLP path): SGD with momentum, the
+   * paper's optimiser, at the paper's step for that path (lr 0.1 there = 0.006 here in relative
+   * units, force x L / force scale), judged by the peak rule (stopping.ts).
+   */
+  stochastic: { optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 0 }, learningRate: 0.006 },
 };
 
 /**
@@ -271,16 +288,17 @@ export function validateCycle(cycle: CycleConfig, field = 'cycle'): void {
 }
 
 /** The validated list of cycles for a config (or a preset name). */
-export function resolveAutoNebConfig(input: AutoNebConfigInput | PresetName = {}): CycleConfig[] {
+export function resolveAutoNebConfig(input: AutoNebConfigInput | PresetName = {}, options: ResolveOptions = {}): CycleConfig[] {
   const config: AutoNebConfigInput = typeof input === 'string' ? { preset: input } : input;
   if (config === null || typeof config !== 'object') throw new InvalidInputError('config', `must be an object or a preset name, got ${JSON.stringify(input)}`);
   checkKeys(config, ['preset', 'base', 'cycles'], 'config');
   const presetName = config.preset ?? DEFAULT_PRESET;
   const preset: AutoNebPreset | undefined = (PRESETS as Record<string, AutoNebPreset>)[presetName];
   if (!preset) throw new InvalidInputError('config.preset', `unknown preset "${presetName}"; known: ${Object.keys(PRESETS).join(', ')}`);
-  const given = config.cycles ?? preset.cycles;
+  const variant = options.stochastic ? preset.stochastic : undefined;
+  const given = config.cycles ?? (variant ? withBase(variant, preset.cycles, presetName) : preset.cycles);
   if (!Array.isArray(given) || given.length === 0) throw new InvalidInputError('config.cycles', 'must be a non-empty list of cycle overrides');
-  const start = mergeCycle(DEFAULT_CYCLE, preset.base, 'preset.base');
+  const start = mergeCycle(mergeCycle(DEFAULT_CYCLE, preset.base, 'preset.base'), variant ?? {}, 'preset.stochastic');
   const base = config.base ?? {};
   // Every field of `base` is checked on its own, even where the cycles would hide it.
   validateCycle(mergeCycle(start, base, 'config.base'), 'config.base');

@@ -38,10 +38,11 @@ import type { PathOptimizer } from '../neb/optimizers';
 import { createOptimizer } from '../neb/optimizers';
 import type { EndpointEnergies, NebEvaluation } from '../neb/step';
 import { applyNebStep, evaluateNebForces } from '../neb/step';
+import { NebWorkspace } from '../neb/workspace';
 import type { DenseProfile, Saddle } from '../path';
 import { evaluateDense, pivotEnergies, pivotPositions, saddleOf } from '../path';
 import { checkedLossAndGradient } from '../energy-checks';
-import { copyAll, distance } from '../vector';
+import { copyAll, distance, lerp } from '../vector';
 import type { AutoNebConfigInput, CycleConfig, PresetName } from './config';
 import { resolveAutoNebConfig } from './config';
 import { INSERTION_STRATEGIES, insertPivots } from './insertion';
@@ -124,7 +125,7 @@ const YIELD_EVERY = 16;
  * the result. Work happens only while the consumer pulls.
  */
 export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector, config?: Config, options: Omit<AutoNebOptions, 'onCycle'> = {}): AsyncGenerator<CycleRecord, AutoNebResult, void> {
-  const cycles = resolveAutoNebConfig(config);
+  const cycles = resolveAutoNebConfig(config, { stochastic: energy.stochastic ?? false });
   let pivots = initialPivots(energy, start, end, options.initial, cycles.length);
   const counted = new CountingEnergy(energy);
   const firstCycle = options.initial?.cyclesDone ?? 0;
@@ -138,6 +139,9 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   let previousOptimizer = '';
   let stopReason: StopReason = 'schedule-exhausted';
   const length = distance(start, end);
+  let line: StraightLine | null = null; // stochastic energies' peak rule: measured once per call
+  // The pivots of the step loop live in the workspace's buffers; records and resumes get copies.
+  const workspace = new NebWorkspace();
 
   for (let c = firstCycle; c < cycles.length; c++) {
     signal?.throwIfAborted();
@@ -169,7 +173,9 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     const keep = cycle.keepOptimizer && optimizer && insertedAt.length === 0 && optimizerKey === previousOptimizer;
     if (!keep) optimizer = createOptimizer(relativeOptimizer(cycle, length));
     previousOptimizer = optimizerKey;
-    const learningRate = cycle.relativeUnits ? cycle.learningRate * length : cycle.learningRate;
+    // In relative units the forces are lengths (force x L / force scale): SGD's learning rate is then a
+    // pure number, Adam's (whose step ignores the force's size) a length in units of L.
+    const learningRate = cycle.relativeUnits && cycle.optimizer.name === 'adam' ? cycle.learningRate * length : cycle.learningRate;
 
     let rule: CycleStoppingRule | null = null;
     let converged = false;
@@ -180,20 +186,19 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     for (let s = 0; ; s++) {
       if (s % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       signal?.throwIfAborted();
-      const evaluation = await evaluateNebForces(counted, pivots, method, cycle.climbing, ends);
+      const evaluation = await evaluateNebForces(counted, pivots, method, cycle.climbing, ends, workspace);
       if (forceScale === null && pivots.length > 2) forceScale = evaluation.maxForce;
-      if (cycle.stop && !rule) {
-        const higher = Math.max(evaluation.energies[0], evaluation.energies[pivots.length - 1]);
-        rule = new CycleStoppingRule(cycle.stop, forceScale ?? 0, higher, energy.stochastic ? cycle.stop.window : 0);
-      }
-      const saddleEstimate = Math.max(...evaluation.energies.slice(1, -1));
-      if (rule?.observe(evaluation.maxForce, saddleEstimate)) converged = true;
+      const peakEvery = energy.stochastic && cycle.stop ? cycle.stop.window : 0;
+      if (peakEvery > 0 && !line) line = await straightLine(counted, start, end);
+      if (cycle.stop && !rule) rule = new CycleStoppingRule(cycle.stop, forceScale ?? 0, line?.barrier ?? 0, peakEvery);
+      if (rule?.observe(evaluation.maxForce)) converged = true;
+      if (line && peakEvery > 0 && s % peakEvery === 0 && rule?.observePeak(await pathPeak(counted, pivots, line.higher))) converged = true;
       if (converged || s === cycle.steps) {
         measured = evaluation;
         break;
       }
       const factor = cycle.relativeUnits && forceScale ? length / forceScale : 1;
-      pivots = applyNebStep(pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor });
+      pivots = applyNebStep(pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor }, workspace);
       taken++;
     }
 
@@ -247,10 +252,33 @@ function nothingLeft(cycle: CycleConfig, next: CycleConfig, pivots: readonly Vec
   return INSERTION_STRATEGIES[next.insertion.strategy](pivots, profile, next.insertion).every((alphas) => alphas.length === 0);
 }
 
-/** The climbing pivot as the saddle (its energy on the dense profile's evaluation set). */
+/**
+ * The climbing pivot as the saddle (its energy on the dense profile's evaluation set), unless an
+ * endpoint is higher: a path without a barrier (as networks' paths often are) peaks at a minimum.
+ */
 function pivotSaddle(pivots: readonly Vector[], profile: DenseProfile, climbing: number): Saddle {
+  const energies = profile.energy;
+  if (Math.max(energies[0], energies[energies.length - 1]) > energies[climbing * (profile.pointsPerSegment + 1)]) return saddleOf(pivots, profile);
   const index = climbing * (profile.pointsPerSegment + 1);
   return { energy: profile.energy[index], t: profile.t[index], index, point: Float32Array.from(pivots[climbing]) };
+}
+
+/** The straight line's measures the peak rule needs, on the energy's deterministic `loss`. */
+interface StraightLine {
+  /** The higher minimum. */
+  readonly higher: number;
+  /** The line's barrier at its middle above the higher minimum (the rule's scale; <= 0: no rule). */
+  readonly barrier: number;
+}
+
+async function straightLine(energy: Energy, start: Vector, end: Vector): Promise<StraightLine> {
+  const [a, middle, b] = await energy.loss([start, lerp(start, end, 0.5), end]);
+  return { higher: Math.max(a, b), barrier: middle - Math.max(a, b) };
+}
+
+/** The path's peak on `loss`: the highest interior pivot, at least the higher minimum. */
+async function pathPeak(energy: Energy, pivots: readonly Vector[], higher: number): Promise<number> {
+  return Math.max(higher, ...(await energy.loss(pivots.slice(1, -1))));
 }
 
 /** The cycle's optimiser config, its lengths (FIRE's maxstep) in units of the distance between the minima when asked. */

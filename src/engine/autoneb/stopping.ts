@@ -8,16 +8,20 @@
  * the energy by c scales both by c; scaling the coordinates by s scales both by 1/s.
  *
  * Stochastic energies (mini-batch losses, `Energy.stochastic`) never reach a small force: with a
- * window W > 0 the rule compares moving means over W steps instead, and also stops when the
- * saddle estimate (the highest pivot energy) moved less than `saddle` times the barrier above the
- * higher minimum between the last two windows.
+ * window W > 0 the force is judged as its moving mean over W steps, and every W steps the caller
+ * also measures the path's peak on the energy's deterministic `loss` (the highest pivot, at least
+ * the higher minimum); the cycle stops when the peak moved by no more than `saddle` times the
+ * run's barrier scale (the straight line's barrier at its middle) since the last measurement.
+ * (Judging the mini-batch saddle estimates themselves, as before, stopped cycles by chance: the
+ * change of two noisy window means falls below a small tolerance now and then while the path is
+ * still far from relaxed.)
  */
 export interface StopConfig {
   /** Largest NEB force at which a cycle is converged, relative to the run's force scale (> 0). */
   readonly force: number;
-  /** Steps per moving window for stochastic energies (0: judge every step on its own). */
+  /** Steps per moving window and between peak measurements for stochastic energies (0: judge every step on its own). */
   readonly window: number;
-  /** Stochastic energies: largest change of the windowed saddle estimate, relative to the barrier. */
+  /** Stochastic energies: largest change of the path's peak between measurements, relative to the barrier scale. */
   readonly saddle: number;
 }
 
@@ -28,33 +32,34 @@ export type StopReason = (typeof STOP_REASONS)[number];
 
 export class CycleStoppingRule {
   private readonly forces: number[] = [];
-  private readonly saddles: number[] = [];
+  private previousPeak: number | null = null;
 
   /**
    * @param forceScale the run's force scale (> 0)
-   * @param higherMinimum the higher endpoint energy (the barrier's base)
+   * @param barrierScale what `saddle` is relative to (stochastic energies; <= 0: no peak rule)
    * @param window steps per window, 0 for the deterministic rule
    */
   constructor(
     private readonly config: StopConfig,
     private readonly forceScale: number,
-    private readonly higherMinimum: number,
+    private readonly barrierScale: number,
     private readonly window: number,
   ) {}
 
-  /** Records one step's measures; true when the cycle has converged. */
-  observe(maxForce: number, saddleEstimate: number): boolean {
+  /** Records one step's largest force; true when the cycle has converged by it. */
+  observe(maxForce: number): boolean {
     const tolerance = this.config.force * this.forceScale;
     if (this.window === 0) return maxForce <= tolerance;
     this.forces.push(maxForce);
-    this.saddles.push(saddleEstimate);
     const w = this.window;
-    if (this.forces.length < 2 * w) return false;
-    const mean = (values: number[], from: number) => values.slice(from, from + w).reduce((a, b) => a + b, 0) / w;
-    const n = this.forces.length;
-    if (mean(this.forces, n - w) <= tolerance) return true;
-    const recent = mean(this.saddles, n - w);
-    const barrier = recent - this.higherMinimum;
-    return barrier > 0 && Math.abs(recent - mean(this.saddles, n - 2 * w)) <= this.config.saddle * barrier;
+    if (this.forces.length < w) return false;
+    return this.forces.slice(-w).reduce((a, b) => a + b, 0) / w <= tolerance;
+  }
+
+  /** Records a measurement of the path's peak (stochastic energies); true when it has settled. */
+  observePeak(peak: number): boolean {
+    const previous = this.previousPeak;
+    this.previousPeak = peak;
+    return previous !== null && this.barrierScale > 0 && Math.abs(peak - previous) <= this.config.saddle * this.barrierScale;
   }
 }

@@ -16,8 +16,8 @@ import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { namedTable } from '../strategies';
 import { redistributeEqually } from '../path';
-import { distance, dot, norm, subtract } from '../vector';
-import { improvedTangent } from './tangent';
+import { distance, dot, subtract } from '../vector';
+import { improvedTangentInto } from './tangent';
 
 export const NEB_METHOD_NAMES = ['string', 'improved-tangent', 'elastic-band'] as const;
 export type NebMethodName = (typeof NEB_METHOD_NAMES)[number];
@@ -46,11 +46,21 @@ export interface NebForces {
   readonly forceNorms: number[];
 }
 
+/** A caller's buffers for the forces and tangents of a band (one Float32Array per pivot each). */
+export interface NebForceBuffers {
+  readonly forces: Float32Array[];
+  readonly tangents: Float32Array[];
+}
+
 export interface NebMethod {
   readonly name: NebMethodName;
-  forces(input: NebForceInput): NebForces;
-  /** Re-parametrisation after an optimiser step; `fixed` pivots (climbing) stay put. */
-  redistribute(pivots: readonly Vector[], fixed: readonly number[]): Vector[];
+  /** Forces and tangents, written into `into` when given (else new vectors). */
+  forces(input: NebForceInput, into?: NebForceBuffers): NebForces;
+  /**
+   * Re-parametrisation after an optimiser step; `fixed` pivots (climbing) stay put. The result is
+   * `pivots` itself when the method moves nothing, else new vectors, or `into` when given.
+   */
+  redistribute(pivots: readonly Vector[], fixed: readonly number[], into?: Float32Array[]): Vector[];
 }
 
 /** The highest interior pivot (first on ties), or -1 if the path has no interior pivot. */
@@ -63,30 +73,42 @@ export function highestInteriorPivot(energies: readonly number[]): number {
 abstract class NudgedMethod implements NebMethod {
   abstract readonly name: NebMethodName;
 
-  forces({ pivots, energies, gradients, climbing }: NebForceInput): NebForces {
+  forces({ pivots, energies, gradients, climbing }: NebForceInput, into?: NebForceBuffers): NebForces {
     const n = pivots.length;
     const dimension = pivots[0].length;
-    const chord = subtract(pivots[n - 1], pivots[0]);
-    const forces: Vector[] = pivots.map(() => new Float32Array(dimension));
-    const ends = new Float32Array(dimension); // the end pivots have no tangent: one shared zero vector
+    // The chord is the tangent's last fallback: built only if needed (it costs a vector per step).
+    let chord: Vector | undefined;
+    const chordOf = () => (chord ??= subtract(pivots[n - 1], pivots[0]));
+    // The end pivots have no tangent: one shared zero vector.
+    const ends = into ? into.tangents[0].fill(0) : new Float32Array(dimension);
+    const forces: Vector[] = into ? into.forces : pivots.map(() => new Float32Array(dimension));
     const tangents: Vector[] = pivots.map(() => ends);
     const perpendicular = new Array<number>(n).fill(0);
     const forceNorms = new Array<number>(n).fill(0);
+    forces[0].fill(0);
+    forces[n - 1].fill(0);
+    // Three passes over D per pivot: the tangent's blend, its scaling with grad . tau, the force.
     for (let i = 1; i < n - 1; i++) {
-      const tau = improvedTangent(pivots[i - 1], pivots[i], pivots[i + 1], energies[i - 1], energies[i], energies[i + 1], chord);
-      tangents[i] = tau;
+      const tau = into ? into.tangents[i] : new Float32Array(dimension);
       const g = gradients[i];
-      const along = dot(g, tau);
+      const along = improvedTangentInto(tau, pivots[i - 1], pivots[i], pivots[i + 1], energies[i - 1], energies[i], energies[i + 1], chordOf, g);
+      tangents[i] = tau;
       let perp2 = 0;
+      let force2 = 0;
       const force = forces[i];
+      const spring = i !== climbing && this.hasSpring;
       for (let d = 0; d < dimension; d++) {
         const gPerp = g[d] - along * tau[d];
         perp2 += gPerp * gPerp;
         force[d] = i === climbing ? -g[d] + 2 * along * tau[d] : this.loss(g[d], gPerp);
+        force2 += force[d] * force[d];
       }
       perpendicular[i] = Math.sqrt(perp2);
-      if (i !== climbing) this.addSpring(force, pivots, i, tau);
-      forceNorms[i] = norm(force);
+      if (spring) {
+        this.addSpring(force, pivots, i, tau);
+        force2 = dot(force, force);
+      }
+      forceNorms[i] = Math.sqrt(force2);
     }
     return { forces, tangents, perpendicularGradientNorms: perpendicular, forceNorms };
   }
@@ -100,18 +122,22 @@ abstract class NudgedMethod implements NebMethod {
     return -gPerp;
   }
 
+  /** Whether addSpring adds anything (the string method's does not). */
+  protected readonly hasSpring: boolean = true;
+
   protected abstract addSpring(force: Vector, pivots: readonly Vector[], i: number, tau: Vector): void;
 }
 
 class StringMethod extends NudgedMethod {
   readonly name = 'string' as const;
+  protected override readonly hasSpring = false;
 
   protected addSpring(): void {
     // The string method has no spring force: spacing is enforced by redistribute().
   }
 
-  override redistribute(pivots: readonly Vector[], fixed: readonly number[]): Vector[] {
-    return redistributeEqually(pivots, fixed);
+  override redistribute(pivots: readonly Vector[], fixed: readonly number[], into?: Float32Array[]): Vector[] {
+    return redistributeEqually(pivots, fixed, into);
   }
 }
 

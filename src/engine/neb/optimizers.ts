@@ -71,6 +71,14 @@ export interface PathOptimizer {
   readonly name: OptimizerName;
   /** Updates the pivots in place; pivots whose gradient is null (the endpoints) do not move. */
   step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, learningRate: number): void;
+  /**
+   * The same update with the path's gradient given as NEB forces times `factor` (gradient =
+   * -factor x force, rounded to float32 as a stored vector would be), the moved band written into
+   * `into` (the endpoints, null forces, copied): one fused pass per pivot and phase, nothing
+   * allocated. Bit for bit what step() gives on the negated forces. Returns whether every moved
+   * coordinate is finite (their sum is: float64 sums of float32 values do not overflow).
+   */
+  stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean;
   /** Re-indexes the per-pivot state after insertion (one origin per pivot of the new path). */
   remap(origins: readonly PivotOrigin[]): void;
 }
@@ -119,19 +127,35 @@ class SgdMomentum implements PathOptimizer {
   constructor(private readonly config: OptimizerConfig) {}
 
   step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, learningRate: number): void {
+    this.update(pivots, gradients, 1, learningRate, pivots);
+  }
+
+  stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean {
+    return Number.isFinite(this.update(pivots, forces, -factor, learningRate, into));
+  }
+
+  /** The update with gradient fround(scale x G), from `pivots` into `into` (may be the same vectors); the sum of the moved coordinates. */
+  private update(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, learningRate: number, into: Vector[]): number {
     const { momentum, weightDecay } = this.config;
+    let sum = 0;
     pivots.forEach((p, i) => {
-      const g = gradients[i];
-      if (!g) return;
+      const g = G[i];
+      const out = into[i];
+      if (!g) {
+        if (out !== p) out.set(p);
+        return;
+      }
       const { vectors, count } = this.state.advance(i, p.length);
       const buffer = vectors[0];
       for (let d = 0; d < p.length; d++) {
-        const grad = g[d] + weightDecay * p[d];
+        const grad = Math.fround(scale * g[d]) + weightDecay * p[d];
         // torch: the first step initialises the buffer with the gradient itself.
         buffer[d] = count === 1 ? grad : momentum * buffer[d] + grad;
-        p[d] -= learningRate * buffer[d];
+        out[d] = p[d] - learningRate * buffer[d];
+        sum += out[d];
       }
     });
+    return sum;
   }
 
   remap(origins: readonly PivotOrigin[]): void {
@@ -146,21 +170,37 @@ class Adam implements PathOptimizer {
   constructor(private readonly config: OptimizerConfig) {}
 
   step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, learningRate: number): void {
+    this.update(pivots, gradients, 1, learningRate, pivots);
+  }
+
+  stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean {
+    return Number.isFinite(this.update(pivots, forces, -factor, learningRate, into));
+  }
+
+  /** The update with gradient fround(scale x G), from `pivots` into `into` (may be the same vectors); the sum of the moved coordinates. */
+  private update(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, learningRate: number, into: Vector[]): number {
     const { beta1, beta2, epsilon, weightDecay } = this.config;
+    let sum = 0;
     pivots.forEach((p, i) => {
-      const g = gradients[i];
-      if (!g) return;
+      const g = G[i];
+      const out = into[i];
+      if (!g) {
+        if (out !== p) out.set(p);
+        return;
+      }
       const { vectors, count } = this.state.advance(i, p.length);
       const [m, v] = vectors;
       const correction1 = 1 - beta1 ** count;
       const correction2 = 1 - beta2 ** count;
       for (let d = 0; d < p.length; d++) {
-        const grad = g[d] + weightDecay * p[d];
+        const grad = Math.fround(scale * g[d]) + weightDecay * p[d];
         m[d] = beta1 * m[d] + (1 - beta1) * grad;
         v[d] = beta2 * v[d] + (1 - beta2) * grad * grad;
-        p[d] -= (learningRate * (m[d] / correction1)) / (Math.sqrt(v[d] / correction2) + epsilon);
+        out[d] = p[d] - (learningRate * (m[d] / correction1)) / (Math.sqrt(v[d] / correction2) + epsilon);
+        sum += out[d];
       }
     });
+    return sum;
   }
 
   remap(origins: readonly PivotOrigin[]): void {
@@ -189,7 +229,24 @@ class Fire implements PathOptimizer {
   }
 
   step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, _learningRate: number): void {
-    const moving = pivots.map((_, i) => gradients[i]).map((g, i) => (g ? i : -1)).filter((i) => i >= 0);
+    this.update(pivots, gradients, 1, pivots);
+  }
+
+  stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, _learningRate: number, into: Float32Array[]): boolean {
+    return Number.isFinite(this.update(pivots, forces, -factor, into));
+  }
+
+  /**
+   * The update with gradient g = fround(scale x G), from `pivots` into `into` (may be the same
+   * vectors), in three passes over the band: the dot products, the velocity (mixing, reset and
+   * acceleration fused per element in ASE's order), the move. Returns the sum of the moved coordinates.
+   */
+  private update(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, into: Vector[]): number {
+    const moving = pivots.map((_, i) => G[i]).map((g, i) => (g ? i : -1)).filter((i) => i >= 0);
+    // How the velocity changes before the acceleration: kept (first step), mixed, or reset to 0.
+    let mode: 'keep' | 'mix' | 'reset' = 'keep';
+    let mix = 0;
+    let keep = 1;
     if (!this.velocity) {
       this.velocity = pivots.map((p) => new Float64Array(p.length));
     } else {
@@ -198,50 +255,71 @@ class Fire implements PathOptimizer {
       let ff = 0;
       let vv = 0;
       for (const i of moving) {
-        const g = gradients[i]!;
+        const g = G[i]!;
         const v = this.velocity[i];
         for (let d = 0; d < g.length; d++) {
-          vf -= v[d] * g[d];
-          ff += g[d] * g[d];
+          const gd = Math.fround(scale * g[d]);
+          vf -= v[d] * gd;
+          ff += gd * gd;
           vv += v[d] * v[d];
         }
       }
       const { Nmin, finc, fdec, dtmax, astart, fa } = this.config;
       if (vf > 0) {
-        const mix = (this.a * Math.sqrt(vv)) / Math.sqrt(ff);
-        for (const i of moving) {
-          const g = gradients[i]!;
-          const v = this.velocity[i];
-          for (let d = 0; d < g.length; d++) v[d] = (1 - this.a) * v[d] - mix * g[d];
-        }
+        mode = 'mix';
+        mix = (this.a * Math.sqrt(vv)) / Math.sqrt(ff);
+        keep = 1 - this.a;
         if (this.downhillSteps > Nmin) {
           this.dt = Math.min(this.dt * finc, dtmax);
           this.a *= fa;
         }
         this.downhillSteps++;
       } else {
-        for (const v of this.velocity) v.fill(0);
+        mode = 'reset';
         this.a = astart;
         this.dt *= fdec;
         this.downhillSteps = 0;
       }
     }
+    const dt = this.dt;
     let step2 = 0;
     for (const i of moving) {
-      const g = gradients[i]!;
+      const g = G[i]!;
       const v = this.velocity[i];
-      for (let d = 0; d < g.length; d++) {
-        v[d] -= this.dt * g[d];
-        step2 += (this.dt * v[d]) ** 2;
+      // One loop per mode (the branch stays out of the loop); per element: mix or reset, then accelerate.
+      if (mode === 'mix') {
+        for (let d = 0; d < g.length; d++) {
+          const gd = Math.fround(scale * g[d]);
+          const vd = keep * v[d] - mix * gd - dt * gd;
+          v[d] = vd;
+          step2 += (dt * vd) ** 2;
+        }
+      } else {
+        const reset = mode === 'reset';
+        for (let d = 0; d < g.length; d++) {
+          const vd = (reset ? 0 : v[d]) - dt * Math.fround(scale * g[d]);
+          v[d] = vd;
+          step2 += (dt * vd) ** 2;
+        }
       }
     }
     const length = Math.sqrt(step2);
     const factor = length > this.config.maxstep ? this.config.maxstep / length : 1;
-    for (const i of moving) {
-      const p = pivots[i];
-      const v = this.velocity[i];
-      for (let d = 0; d < p.length; d++) p[d] += factor * this.dt * v[d];
-    }
+    let sum = 0;
+    pivots.forEach((p, i) => {
+      const out = into[i];
+      if (!G[i]) {
+        if (out !== p) out.set(p);
+        return;
+      }
+      const v = this.velocity![i];
+      const scaled = factor * dt;
+      for (let d = 0; d < p.length; d++) {
+        out[d] = p[d] + scaled * v[d];
+        sum += out[d];
+      }
+    });
+    return sum;
   }
 
   remap(_origins: readonly PivotOrigin[]): void {

@@ -2,7 +2,8 @@
  * One NEB update: evaluate the pivots (one energy call, so a stochastic energy uses one batch
  * for all of them), compute the method's forces, let the optimiser move the interior pivots
  * along the forces, then let the method re-parametrise (string method: equal spacing).
- * Evaluation and move are separate so a caller can judge the forces before moving.
+ * Evaluation and move are separate so a caller can judge the forces before moving. A NebWorkspace
+ * makes the step allocate no vector (its passes over D are fused: see the methods and optimisers).
  */
 import type { Energy, Vector } from '../energy';
 import { NonFiniteEnergyError } from '../energy';
@@ -11,6 +12,7 @@ import { firstNonFinite } from '../vector';
 import type { NebForces, NebMethod } from './methods';
 import { highestInteriorPivot, maxForce, maxPerpendicularGradient } from './methods';
 import type { PathOptimizer } from './optimizers';
+import type { NebWorkspace } from './workspace';
 
 export interface NebStepOptions {
   readonly method: NebMethod;
@@ -44,8 +46,18 @@ export interface NebStepResult extends NebEvaluation {
   readonly pivots: Vector[];
 }
 
-/** Energies and NEB forces of a path, without moving it. */
-export async function evaluateNebForces(energy: Energy, pivots: readonly Vector[], method: NebMethod, climbing = false, endpoints?: EndpointEnergies): Promise<NebEvaluation> {
+/**
+ * Energies and NEB forces of a path, without moving it. With a workspace the forces are written
+ * into its buffers (valid until the next evaluation with that workspace).
+ */
+export async function evaluateNebForces(
+  energy: Energy,
+  pivots: readonly Vector[],
+  method: NebMethod,
+  climbing = false,
+  endpoints?: EndpointEnergies,
+  workspace?: NebWorkspace,
+): Promise<NebEvaluation> {
   const last = pivots.length - 1;
   const evaluated = endpoints ? pivots.slice(1, last) : pivots;
   const { losses: evaluatedLosses, gradients: evaluatedGradients, release } = await checkedLossAndGradient(energy, evaluated);
@@ -54,8 +66,9 @@ export async function evaluateNebForces(energy: Energy, pivots: readonly Vector[
   const losses = endpoints ? [endpoints[0], ...evaluatedLosses, endpoints[1]] : evaluatedLosses;
   const gradients = ends ? [ends, ...evaluatedGradients, ends] : evaluatedGradients;
   const climber = climbing ? highestInteriorPivot(losses) : -1;
-  const forces = method.forces({ pivots, energies: losses, gradients, climbing: climber });
-  release?.(); // the forces are new vectors: the gradients are read no more
+  const buffers = workspace?.forceBuffers(pivots.length, energy.dimension);
+  const forces = method.forces({ pivots, energies: losses, gradients, climbing: climber }, buffers);
+  release?.(); // the forces are in other vectors: the gradients are read no more
   return {
     energies: [...losses],
     forces,
@@ -66,33 +79,33 @@ export async function evaluateNebForces(energy: Energy, pivots: readonly Vector[
   };
 }
 
-/** Moves the pivots along an evaluation's forces and re-parametrises; new vectors. */
-export function applyNebStep(pivots: readonly Vector[], evaluation: NebEvaluation, options: NebStepOptions): Vector[] {
-  const moved = pivots.map((p) => Float32Array.from(p));
-  const last = pivots.length - 1;
-  const factor = options.forceFactor ?? 1;
-  // The optimisers minimise, so they get the negative force as the path's gradient.
-  const pathGradients = evaluation.forces.forces.map((f, i) => (i === 0 || i === last ? null : negated(f, factor)));
-  options.optimizer.step(moved, pathGradients, options.learningRate);
-  const next = options.method.redistribute(moved, evaluation.climbing >= 0 ? [evaluation.climbing] : []);
-  next.forEach((p, i) => {
-    const bad = firstNonFinite(p);
-    if (bad >= 0) {
-      throw new NonFiniteEnergyError('coordinate', i, `pivot ${i} became ${p[bad]} after an update with learning rate ${options.learningRate}`);
-    }
-  });
+/**
+ * Moves the pivots along an evaluation's forces and re-parametrises: new vectors, or with a
+ * workspace its band buffers (see NebWorkspace for how long they stay valid). The input is unchanged.
+ */
+export function applyNebStep(pivots: readonly Vector[], evaluation: NebEvaluation, options: NebStepOptions, workspace?: NebWorkspace): Vector[] {
+  const n = pivots.length;
+  const dimension = pivots[0].length;
+  const last = n - 1;
+  const moved = workspace ? workspace.band(n, dimension, [pivots]) : pivots.map(() => new Float32Array(dimension));
+  // The optimisers minimise along the path's gradient, the negative force: they read the forces.
+  const forces = evaluation.forces.forces.map((f, i) => (i === 0 || i === last ? null : f));
+  const finite = options.optimizer.stepAlong(pivots, forces, options.forceFactor ?? 1, options.learningRate, moved);
+  const into = workspace?.band(n, dimension, [pivots, moved]);
+  const next = options.method.redistribute(moved, evaluation.climbing >= 0 ? [evaluation.climbing] : [], into);
+  // The endpoints were checked, and re-parametrised pivots interpolate finite moved ones.
+  if (!finite) {
+    next.forEach((p, i) => {
+      const bad = firstNonFinite(p);
+      if (bad >= 0) {
+        throw new NonFiniteEnergyError('coordinate', i, `pivot ${i} became ${p[bad]} after an update with learning rate ${options.learningRate}`);
+      }
+    });
+  }
   return next;
 }
 
-export async function nebStep(energy: Energy, pivots: readonly Vector[], options: NebStepOptions, endpoints?: EndpointEnergies): Promise<NebStepResult> {
-  const evaluation = await evaluateNebForces(energy, pivots, options.method, options.climbing ?? false, endpoints);
-  return { ...evaluation, pivots: applyNebStep(pivots, evaluation, options) };
-}
-
-/** -factor v as a new vector (a plain loop: TypedArray.map with a callback was 10% of a step's time). */
-function negated(v: Vector, factor: number): Vector {
-  const out = new Float32Array(v.length);
-  if (factor === 1) for (let i = 0; i < v.length; i++) out[i] = -v[i];
-  else for (let i = 0; i < v.length; i++) out[i] = -factor * v[i];
-  return out;
+export async function nebStep(energy: Energy, pivots: readonly Vector[], options: NebStepOptions, endpoints?: EndpointEnergies, workspace?: NebWorkspace): Promise<NebStepResult> {
+  const evaluation = await evaluateNebForces(energy, pivots, options.method, options.climbing ?? false, endpoints, workspace);
+  return { ...evaluation, pivots: applyNebStep(pivots, evaluation, options, workspace) };
 }

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensors, chunks, loadDataset, makeBatch, sampleIndices, type DataSpec, type Dataset } from './data';
 import { checkCompatible } from './models/compat';
-import { createModel, crossEntropy, errorCount, findEntry, gradientSteps, read, readNow, toParamTensors, checkParameters, type ModelSpec, type NeuralModel, type Reads } from './models';
+import { createModel, crossEntropy, errorCount, findEntry, read, readNow, toParamTensors, checkParameters, type ModelSpec, type NeuralModel, type Reads } from './models';
+import type { BatchStatistics } from './models/ops';
 import { Random } from '../random';
 import { lerp } from '../vector';
 
@@ -109,6 +110,23 @@ export function recomputeBatchNorm(model: NeuralModel, params: Float32Array, dat
   return readNow(recomputeSteps(model, params, dataset, options));
 }
 
+/**
+ * Every BatchNorm layer's statistics on one batch: a forward pass in train mode. No gradient (a
+ * third of a gradient pass's work): update_bn needs only the statistics.
+ */
+function* batchStatisticsSteps(model: NeuralModel, params: Float32Array, x: tf.Tensor): Reads<{ prefix: string; mean: Float32Array; variance: Float32Array; count: number }[]> {
+  const statistics: BatchStatistics[] = [];
+  try {
+    tf.tidy(() => {
+      model.apply(toParamTensors(model, params), x, { training: true, statistics });
+    });
+    const values = yield statistics.flatMap((s) => [s.mean, s.variance]);
+    return statistics.map((s, k) => ({ prefix: s.prefix, mean: values[2 * k] as Float32Array, variance: values[2 * k + 1] as Float32Array, count: s.count }));
+  } finally {
+    for (const s of statistics) tf.dispose([s.mean, s.variance]);
+  }
+}
+
 /** recomputeBatchNorm as read steps (models/readback). */
 export function* recomputeSteps(model: NeuralModel, params: Float32Array, dataset: Dataset, options: RecomputeOptions = {}): Reads<Float32Array> {
   const out = Float32Array.from(params);
@@ -120,7 +138,7 @@ export function* recomputeSteps(model: NeuralModel, params: Float32Array, datase
   for (let b = 0; b < batches; b++) {
     const { x, labels } = batchTensors(dataset, makeBatch(dataset, 'train', sampleIndices(random, dataset.train.count, batchSize)));
     try {
-      for (const s of (yield* gradientSteps(model, params, x, labels)).statistics) {
+      for (const s of yield* batchStatisticsSteps(model, params, x)) {
         const acc = sums.get(s.prefix) ?? { mean: new Float64Array(s.mean.length), variance: new Float64Array(s.mean.length) };
         const unbias = s.count > 1 ? s.count / (s.count - 1) : 1;
         s.mean.forEach((v, c) => (acc.mean[c] += v / batches));

@@ -1,8 +1,9 @@
 /**
  * A neural network's loss as an `Energy`, so NEB/AutoNEB run between trained minima. All points of
- * a call share one training batch. Models without batch statistics (MLP) evaluate the points
- * stacked, a group at a time (`stackedLossAndGradient`: one product of all points' first layers
- * with the batch); others one by one. On the cpu and wasm backends a point's result depends only
+ * a call share one training batch. Where stacking pays (`stacksHere`: every model on webgpu, the
+ * MLP on the cpu family) the points are evaluated stacked, a group at a time
+ * (`stackedLossAndGradient`: one product of all points' first layers with the batch, groups
+ * bounded by memory); otherwise one by one. On the cpu and wasm backends a point's result depends only
  * on the point, the seed and the call index, not on the other points of its group (tested), which
  * is what lets the worker pool give bit-identical results there. With native BLAS the results of
  * a group differ from one point's alone by float rounding (OpenBLAS picks its kernels and thread
@@ -15,7 +16,7 @@ import { InvalidInputError } from '../errors';
 import { batchTensors, chunks, loadDataset, makeBatch, sampleIndices, validateDataSpec, type Batch, type DataSpec, type Dataset } from './data';
 import { recomputeSteps, type RecomputeOptions } from './evaluate';
 import { checkCompatible } from './models/compat';
-import { canStack, createModel, crossEntropy, gradientSteps, read, readLater, readNow, readsAsynchronously, stackedSteps, toParamTensors, type Reads, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
+import { createModel, stackedGroupLimit, stacksHere, crossEntropy, gradientSteps, read, readLater, readNow, readsAsynchronously, stackedSteps, toParamTensors, type Reads, type StackedResult, validateModelSpec, type ModelSpec, type NeuralModel } from './models';
 import { Random } from '../random';
 import { RecycledVectors } from '../recycled-vectors';
 import { firstNonFinite } from '../vector';
@@ -148,7 +149,7 @@ export class NeuralEnergy implements Energy {
 
   /** The evaluation as read steps: one readback per group of stacked points (or per point). */
   private *gradientSteps(call: number, points: readonly Vector[], firstIndex: number, into: Float32Array[]): Reads<LossAndGradient> {
-    const stack = canStack(this.model);
+    const stack = stacksHere(this.model);
     points.forEach((p, i) => this.checkPoint(p, firstIndex + i, !stack));
     const batch = this.batchOfCall(call, this.batchBuffer);
     this.batchBuffer = batch.x;
@@ -156,7 +157,7 @@ export class NeuralEnergy implements Energy {
     const losses: number[] = [];
     const gradients: Vector[] = [];
     try {
-      const group = stack ? Math.max(1, Math.floor(STACKED_COORDINATES / this.dimension)) : 1;
+      const group = stack ? Math.max(1, Math.min(Math.floor(STACKED_COORDINATES / this.dimension), stackedGroupLimit(this.model, this.batchSize))) : 1;
       for (let from = 0; from < points.length; from += group) {
         const some = points.slice(from, from + group) as Float32Array[];
         const targets = into?.slice(from, from + group);

@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernelFixes } from './fixes';
 import { dawnBindingPath, WEBGPU_MODULE, type WebGpuAdapterReport } from './webgpu/adapter';
 import { prepareWebGpu } from './webgpu/backend';
+import { probeHardwareAdapter } from './webgpu/probe';
 import { webGpuKernelFixes } from './webgpu/fixes';
 import { loadNativeBlas, loadNblasForThisThread, NATIVE_BLAS_MODULE, registerNativeKernels, registerWasmExtras, unregisterNativeKernels } from './blas';
 
@@ -199,7 +200,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const attempts: BackendAttempt[] = [];
   unregisterNativeKernels(); // a previous initBackend in this process may have registered them
   for (const candidate of candidates) {
-    const outcome = await tryCandidate(candidate, load, choice === candidate);
+    // Unforced, Dawn is asked in a child process first (./webgpu/probe.ts says why).
+    const probed = candidate === 'webgpu' && choice === 'auto' && load === nodeRequire ? probeHardwareAdapter() : null;
+    const outcome = probed ?? (await tryCandidate(candidate, load, choice === candidate));
     const error = typeof outcome === 'string' ? outcome : null;
     const adapter = outcome !== null && typeof outcome === 'object' ? outcome : undefined;
     attempts.push(error === null ? { candidate, ok: true } : { candidate, ok: false, error });

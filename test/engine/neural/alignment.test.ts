@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError } from '../../../src/engine/errors';
 import { initBackend } from '../../../src/engine/tfjs/backend';
-import { createModel, forward, initialParameters, type ModelSpec, type NeuralModel } from '../../../src/engine/neural/models';
+import { createModel, forward, initialParameters, toParamTensors, type ModelSpec, type NeuralModel } from '../../../src/engine/neural/models';
+import { batchTensors, chunks, loadDataset, makeBatch } from '../../../src/engine/neural/data';
+import { recomputeBatchNorm } from '../../../src/engine/neural/evaluate';
 import { Random } from '../../../src/engine/random';
 import {
   alignMinimum,
@@ -46,9 +48,8 @@ function maxAbsDifference(a: tf.Tensor, b: tf.Tensor): number {
  * Permutes a network by known random permutations and aligns it back to the original: the
  * alignment must find the inverse permutations and give back the original bit for bit.
  */
-function checkRecovery(model: NeuralModel, paramsSeed: number, permSeed: number, options: AlignOptions): number {
+function checkRecovery(model: NeuralModel, paramsSeed: number, permSeed: number, options: AlignOptions, reference = parameters(model, paramsSeed)): number {
   const spec = permutationSpec(model);
-  const reference = parameters(model, paramsSeed);
   const perms = randomPermutations(spec, new Random(permSeed));
   const moving = applyPermutations(model.layout, spec, reference, perms);
   const aligned = alignMinimum(model, moving, reference, options);
@@ -87,12 +88,68 @@ for (const [label, spec] of ARCHITECTURES) {
   });
 }
 
-for (const [label, spec] of ARCHITECTURES.slice(0, 2)) {
+/**
+ * Seeded blobs of ResNet inputs, and parameters whose BatchNorm running statistics are those of
+ * these inputs (as at a trained minimum): with the randomised statistics of `parameters` a deep
+ * ResNet's activations grow and whole channels stay at 0 on every example, and a unit that never
+ * fires cannot be told apart from another by its activations.
+ */
+function resnetCase(model: NeuralModel, seed: number): { x: tf.Tensor; params: Float32Array } {
+  const dataset = loadDataset({ kind: 'synthetic', classes: 10, shape: model.inputShape!, trainSize: 128, testSize: 8, seed });
+  const params = recomputeBatchNorm(model, parameters(model, seed), dataset, { batches: 4, batchSize: 64 });
+  const { x, labels } = batchTensors(dataset, makeBatch(dataset, 'train', chunks(128, 128)[0]));
+  labels.dispose();
+  return { x, params };
+}
+
+for (const [label, spec] of ARCHITECTURES) {
   test(`${label}: activation matching recovers a known random permutation exactly`, () => {
     const model = createModel(spec);
-    const x = batch(model, 200, 9);
-    checkRecovery(model, 4, 13, { method: 'activation-matching', examples: x });
+    const { x, params } = spec.kind === 'resnet' ? resnetCase(model, 4) : { x: batch(model, 200, 9), params: parameters(model, 4) };
+    checkRecovery(model, 4, 13, { method: 'activation-matching', examples: x }, params);
     x.dispose();
+  });
+}
+
+for (const [label, spec] of ARCHITECTURES.slice(2)) {
+  test(`${label}: activation matching of an independent network keeps its function and raises the activations' correlation`, () => {
+    const model = createModel(spec);
+    const { x, params: reference } = resnetCase(model, 1);
+    const other = resnetCase(model, 2);
+    const moving = other.params;
+    other.x.dispose();
+    const aligned = alignMinimum(model, moving, reference, { method: 'activation-matching', examples: x });
+    // Every permutation found, and not all of them the identity.
+    assert.deepEqual([...aligned.perms.keys()].sort(), [...permutationSpec(model).sizes.keys()].sort());
+    assert.ok([...aligned.perms.values()].some((p) => p.some((v, k) => v !== k)));
+    // What the method maximises: the correlation of each unit with the reference's same unit, summed over every activation.
+    const [before, after] = [matchedCorrelation(model, reference, moving, x), matchedCorrelation(model, reference, aligned.params, x)];
+    assert.ok(after > before + 1, `summed correlation ${before} -> ${after}`);
+    const y = batch(model, 6, 8);
+    const [a, b] = [forward(model, moving, y), forward(model, aligned.params, y)];
+    assert.ok(maxAbsDifference(a, b) <= 1e-4, `max |d logits| = ${maxAbsDifference(a, b)}`);
+    tf.dispose([a, b, x, y]);
+  });
+}
+
+/** Sum over every post-ReLU activation and unit of the correlation between the two networks' same unit. */
+function matchedCorrelation(model: NeuralModel, a: Float32Array, b: Float32Array, x: tf.Tensor): number {
+  return tf.tidy(() => {
+    const acts = [a, b].map((p) => {
+      const m = new Map<string, tf.Tensor>();
+      model.apply(toParamTensors(model, p), x, { training: false, activations: m });
+      return m;
+    });
+    let sum = 0;
+    for (const [name, t] of acts[0]) {
+      const columns = (u: tf.Tensor) => {
+        const m = tf.reshape(u, [-1, u.shape[u.shape.length - 1]]);
+        const { mean, variance } = tf.moments(m, 0);
+        return tf.div(tf.sub(m, mean), tf.add(tf.sqrt(variance), 1e-8));
+      };
+      sum += tf.sum(tf.mean(tf.mul(columns(t), columns(acts[1].get(name)!)), 0)).dataSync()[0];
+    }
+    return sum;
   });
 }
 
@@ -109,11 +166,11 @@ test('weight matching brings an independent network closer without changing its 
   tf.dispose([a, b, x]);
 });
 
-test('activation matching of a ResNet and an unknown method are coded input errors naming the field', () => {
+test('an unknown method, activation matching without examples and a parameter vector of the wrong size are coded input errors naming the field', () => {
   const model = createModel({ kind: 'resnet', depth: 8, classes: 10, input: [8, 8, 3] });
   const p = parameters(model, 1);
   const x = batch(model, 2, 1);
-  assert.throws(() => alignMinimum(model, p, p, { method: 'activation-matching', examples: x }), (err: unknown) => err instanceof InvalidInputError && err.field === 'method');
+  assert.throws(() => alignMinimum(model, p, p, { method: 'activation-matching' }), (err: unknown) => err instanceof InvalidInputError && err.field === 'examples');
   assert.throws(() => alignMinimum(model, p, p, { method: 'nearest' as never }), (err: unknown) => err instanceof InvalidInputError && err.field === 'method');
   assert.throws(() => alignMinimum(model, p.subarray(1), p), (err: unknown) => err instanceof InvalidInputError && err.field === 'minimum');
   x.dispose();

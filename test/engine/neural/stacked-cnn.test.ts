@@ -1,5 +1,6 @@
-// CNN pivots stacked (one first convolution for all pivots on the shared batch, later layers per
-// pivot or batched) give each pivot the loss and gradient it has alone, on cpu and wasm.
+// CNN and ResNet pivots stacked (pivots folded into the batch axis: every convolution one im2col
+// and one batched product, BatchNorm per pivot) give each pivot the loss and gradient it has
+// alone, on cpu and wasm (webgpu: test/engine/tfjs/webgpu/stacked.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -20,10 +21,12 @@ const cases = [
   { what: 'two convolutions, 2 input channels, odd sizes', spec: { kind: 'cnn' as const, input: [9, 7, 2] as [number, number, number], classes: 4, channels: [3, 5] } },
   { what: 'one convolution, grey 28x28 (the flatten of a single block)', spec: { kind: 'cnn' as const, input: [28, 28, 1] as [number, number, number], classes: 10, channels: [4] } },
   { what: 'three convolutions, kernel 5', spec: { kind: 'cnn' as const, input: [16, 16, 1] as [number, number, number], classes: 3, channels: [2, 3, 2], kernel: 5 } },
+  { what: 'ResNet-8, shortcut A (stride-2 convolutions, BatchNorm per pivot)', spec: { kind: 'resnet' as const, depth: 8, classes: 3, width: 2, input: [8, 8, 3] as [number, number, number] } },
+  { what: 'ResNet-8, shortcut B (1x1 stride-2 projection), 2 input channels', spec: { kind: 'resnet' as const, depth: 8, classes: 3, width: 2, shortcut: 'B' as const, input: [4, 8, 2] as [number, number, number] } },
 ];
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`${backend}: stacked CNN pivots equal point-by-point losses and gradients within float tolerance`, async () => {
+  test(`${backend}: stacked CNN and ResNet pivots equal point-by-point losses and gradients within float tolerance`, async () => {
     await initBackend({ choice: backend });
     for (const { what, spec } of cases) {
       const model = createModel(spec);
@@ -33,6 +36,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const before = tf.memory().numTensors;
       const stacked = stackedLossAndGradient(model, points, x, labels);
       assert.equal(tf.memory().numTensors, before, `${what}: no tensor left behind`);
+      // Recycled vectors hold old values: running statistics' gradient must be written as zero.
+      const into = points.map(() => new Float32Array(model.layout.dimension).fill(7));
+      stackedLossAndGradient(model, points, x, labels, into);
+      into.forEach((g, i) => assert.deepEqual(g, stacked.gradients[i], `${what}: point ${i} written into a used vector`));
       points.forEach((p, i) => {
         const one = lossAndGradient(model, p, x, labels);
         assert.ok(Math.abs(stacked.losses[i] - one.loss) < 1e-5 * Math.max(1, one.loss), `${what}: loss of point ${i}: ${stacked.losses[i]} vs ${one.loss}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/engine/tfjs/backend';
 import { NonFiniteEnergyError } from '../../../src/engine/energy';
-import { canStack, createModel, initialParameters, lossAndGradient, stackedLossAndGradient } from '../../../src/engine/neural/models';
+import { canStack, createModel, initialParameters, lossAndGradient, stackedLossAndGradient, stacksHere } from '../../../src/engine/neural/models';
 import { NeuralEnergy } from '../../../src/engine/neural/neural-energy';
 import { Random } from '../../../src/engine/random';
 
@@ -42,10 +42,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
-test('models with batch statistics are evaluated point by point', () => {
+test('every model stacks; on cpu NeuralEnergy stacks the MLP, not CNN or ResNet (measured to lose there); a model without applyStacked is refused', async () => {
+  await initBackend({ choice: 'cpu' });
+  const resnet = createModel({ kind: 'resnet', depth: 20, classes: 10 });
   assert.equal(canStack(model), true);
-  assert.equal(canStack(createModel({ kind: 'resnet', depth: 20, classes: 10 })), false);
-  assert.throws(() => stackedLossAndGradient(createModel({ kind: 'resnet', depth: 20, classes: 10 }), [], tf.zeros([1, 32, 32, 3]), tf.tensor1d([0], 'int32')), /cannot evaluate stacked/);
+  assert.equal(canStack(resnet), true);
+  assert.equal(stacksHere(model), true);
+  assert.equal(stacksHere(createModel({ kind: 'cnn', input: [28, 28, 1], classes: 10 })), false);
+  assert.equal(stacksHere(resnet), false);
+  const plain = { ...model, applyStacked: undefined };
+  assert.equal(canStack(plain), false);
+  assert.throws(() => stackedLossAndGradient(plain, [], tf.zeros([1, 8]), tf.tensor1d([0], 'int32')), /cannot evaluate stacked/);
 });
 
 test('a stacked energy names the point with a non-finite coordinate; an overflowing sum alone is no error', async () => {

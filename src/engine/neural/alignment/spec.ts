@@ -15,6 +15,15 @@ export interface AxisRun {
   readonly positions: Int32Array;
 }
 
+/**
+ * A hidden activation (after its ReLU; ForwardMode.activations names it) and the runs acting on
+ * its channel axis: what activation matching correlates.
+ */
+export interface ActivationSite {
+  readonly name: string;
+  readonly runs: readonly AxisRun[];
+}
+
 /** A parameter tensor (by PyTorch name) and, per axis, the runs acting on it (empty: fixed). */
 export interface PermutedEntry {
   readonly name: string;
@@ -25,6 +34,8 @@ export interface PermutationSpec {
   /** Size of each permutation, by name, in the order the network computes them. */
   readonly sizes: ReadonlyMap<string, number>;
   readonly entries: readonly PermutedEntry[];
+  /** Every activation a permutation acts on; a residual stream's permutation acts on several. */
+  readonly sites: readonly ActivationSite[];
 }
 
 /** Permutation element k of each permutation, as an Int32Array of size n. */
@@ -37,6 +48,7 @@ function range(start: number, count: number, step = 1): Int32Array {
 class SpecBuilder {
   readonly sizes = new Map<string, number>();
   readonly entries: PermutedEntry[] = [];
+  readonly sites: ActivationSite[] = [];
 
   /** A new permutation acting on a whole axis of n units. */
   perm(name: string, n: number): AxisRun[] {
@@ -52,8 +64,12 @@ class SpecBuilder {
     for (const part of ['weight', 'bias', 'running_mean', 'running_var']) this.entry(`${prefix}.${part}`, units);
   }
 
+  site(name: string, runs: readonly AxisRun[]): void {
+    this.sites.push({ name, runs });
+  }
+
   build(): PermutationSpec {
-    return { sizes: this.sizes, entries: this.entries };
+    return { sizes: this.sizes, entries: this.entries, sites: this.sites };
   }
 }
 
@@ -66,6 +82,7 @@ function mlpSpec(spec: MlpSpec): PermutationSpec {
     const output = i + 1 < layers ? b.perm(`layers.${i}`, spec.widths[i + 1]) : [];
     b.entry(`layers.${i}.weight`, output, input);
     b.entry(`layers.${i}.bias`, output);
+    if (output.length > 0) b.site(`layers.${i}`, output);
     input = output;
   }
   return b.build();
@@ -81,6 +98,7 @@ function cnnSpec(spec: CnnSpec): PermutationSpec {
     const output = b.perm(`convs.${i}`, c);
     b.entry(`convs.${i}.weight`, output, input, [], []);
     b.entry(`convs.${i}.bias`, output);
+    b.site(`convs.${i}`, output);
     input = output;
     h = Math.floor(h / 2);
     w = Math.floor(w / 2);
@@ -108,6 +126,7 @@ function resnetSpec(spec: ResNetSpec): PermutationSpec {
   let stream = b.perm('conv1', base);
   b.entry('conv1.weight', stream, [], [], []);
   b.batchNorm('bn1', stream);
+  b.site('conv1', stream);
   let c = base;
   for (let s = 0; s < 3; s++) {
     const outC = base << s;
@@ -130,8 +149,10 @@ function resnetSpec(spec: ResNetSpec): PermutationSpec {
       const inner = b.perm(`${prefix}.conv1`, outC);
       b.entry(`${prefix}.conv1.weight`, inner, stream, [], []);
       b.batchNorm(`${prefix}.bn1`, inner);
+      b.site(`${prefix}.conv1`, inner);
       b.entry(`${prefix}.conv2.weight`, out, inner, [], []);
       b.batchNorm(`${prefix}.bn2`, out);
+      b.site(prefix, out);
       stream = out;
       c = outC;
     }

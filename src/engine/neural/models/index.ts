@@ -23,7 +23,7 @@ export type { ParameterLayout, ParameterEntry, ParameterRole } from './layout';
 export { trainableMask, findEntry } from './layout';
 export type { BatchStatistics, ForwardMode, ParamTensors } from './ops';
 export { crossEntropy, errorCount, BN_EPSILON } from './ops';
-export { canStack, stackedLossAndGradient, stackedSteps, type StackedResult } from './stacked';
+export { canStack, stackedGroupLimit, stackedLossAndGradient, stackedSteps, stacksHere, type StackedResult } from './stacked';
 export { read, readLater, readNow, readsAsynchronously, type Reads, type Values } from './readback';
 
 const factories: { [K in ModelSpec['kind']]: (spec: Extract<ModelSpec, { kind: K }>) => NeuralModel } = {

@@ -16,11 +16,14 @@ export function createMlp(spec: MlpSpec): NeuralModel {
     inputShape: null,
     inputSize: widths[0],
     classes: widths[widths.length - 1],
-    apply(params: ParamTensors, x: tf.Tensor, _mode: ForwardMode): tf.Tensor2D {
+    apply(params: ParamTensors, x: tf.Tensor, mode: ForwardMode): tf.Tensor2D {
       let h = flattenLikeTorch(x);
       for (let i = 0; i + 1 < widths.length; i++) {
         h = linear(params, `layers.${i}`, h);
-        if (i + 2 < widths.length) h = tf.relu(h);
+        if (i + 2 < widths.length) {
+          h = tf.relu(h);
+          mode.activations?.set(`layers.${i}`, h);
+        }
       }
       return h;
     },

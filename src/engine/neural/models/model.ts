@@ -17,8 +17,14 @@ export interface NeuralModel {
   apply(params: ParamTensors, x: tf.Tensor, mode: ForwardMode): tf.Tensor2D;
   /**
    * Logits [P, N, classes] of P points at once for ONE shared batch, each parameter stacked as
-   * [P, ...shape]; present where the model has no batch statistics. A NEB step evaluates all
-   * pivots on the same batch, so a layer fed by the data is one product for every pivot.
+   * [P, ...shape] (trainable entries only: BatchNorm normalises with each point's batch
+   * statistics, as in training mode). A NEB step evaluates all pivots on the same batch, so a
+   * layer fed by the data is one product for every pivot.
    */
   applyStacked?(params: ParamTensors, x: tf.Tensor, points: number): tf.Tensor3D;
+  /**
+   * Floats of the im2col patches one point's stacked evaluation holds for its backward pass on a
+   * batch of `batch` examples: in all, and in the largest single tensor.
+   */
+  stackedFloats?(batch: number): { held: number; largest: number };
 }

@@ -24,6 +24,11 @@ export interface ForwardMode {
    */
   readonly training: boolean;
   readonly statistics?: BatchStatistics[];
+  /**
+   * Filled, when given, with each hidden activation after its ReLU by the name of the site that
+   * produces it (PermutationSpec.sites), for activation matching. Tensors are the caller's to dispose.
+   */
+  readonly activations?: Map<string, tf.Tensor>;
 }
 
 export const BN_EPSILON = 1e-5;

@@ -23,10 +23,25 @@ export interface StackedResult {
   gradientSums: number[];
 }
 
-/** Whether the model evaluates stacked points (no batch statistics). */
+/** Whether the model can evaluate stacked points (BatchNorm, if any, with each point's batch statistics). */
 export function canStack(model: NeuralModel): boolean {
-  return model.applyStacked !== undefined && model.layout.entries.every((e) => e.trainable);
+  return model.applyStacked !== undefined;
 }
+
+/**
+ * Whether NeuralEnergy evaluates the model's points stacked on the active backend: always on
+ * webgpu (a GPU wants all pivots of a step in one dispatch); on the cpu family only where it was
+ * measured to pay (docs/gpu.md, 2026-12-03).
+ */
+export function stacksHere(model: NeuralModel): boolean {
+  if (!canStack(model)) return false;
+  if (tf.getBackend() === 'webgpu') return true;
+  return STACKS_ON_CPU[model.spec.kind];
+}
+
+// Stacked CNN and ResNet lose on cpu, wasm and native BLAS (0.45-0.65x per CPU second): their
+// im2col slices and concatenations cost more there than the per-pivot convolutions they replace.
+const STACKS_ON_CPU: Record<NeuralModel['spec']['kind'], boolean> = { mlp: true, cnn: false, resnet: false };
 
 /**
  * Mean cross-entropy of each point on (x, labels) and its gradient (training mode), written into
@@ -40,7 +55,10 @@ export function stackedLossAndGradient(model: NeuralModel, points: readonly Floa
 export function* stackedSteps(model: NeuralModel, points: readonly Float32Array[], x: tf.Tensor, labels: tf.Tensor1D, into?: Float32Array[]): Reads<StackedResult> {
   if (!canStack(model)) throw new Error(`${model.name} cannot evaluate stacked points`);
   const count = points.length;
-  const entries = model.layout.entries;
+  // Running statistics (BatchNorm buffers) take no part in a training-mode gradient: their
+  // gradient is zero, and they are stacked only for the points' coordinate sums.
+  const entries = model.layout.entries.filter((e) => e.trainable);
+  const buffers = model.layout.entries.filter((e) => !e.trainable);
   let kept: { grads: tf.Tensor[]; summary: tf.Tensor } | undefined;
   let losses: tf.Tensor1D | undefined;
   try {
@@ -55,7 +73,8 @@ export function* stackedSteps(model: NeuralModel, points: readonly Float32Array[
       };
       const { grads } = tf.valueAndGrads(f)(stacked);
       const perPoint = (ts: tf.Tensor[]) => tf.addN(ts.map((t) => tf.sum(tf.reshape(t, [count, -1]), 1)));
-      kept = { grads: grads.map((g) => tf.keep(g)), summary: tf.keep(tf.stack([losses!, perPoint(stacked), perPoint(grads)])) };
+      const all = [...stacked, ...buffers.map((e) => stackSlices(points, e.offset, e.size, e.shape))];
+      kept = { grads: grads.map((g) => tf.keep(g)), summary: tf.keep(tf.stack([losses!, perPoint(all), perPoint(grads)])) };
     });
     const { grads, summary } = kept!;
     // Without `into`: one buffer for all points' gradients, handed out as views (one allocation,
@@ -66,10 +85,28 @@ export function* stackedSteps(model: NeuralModel, points: readonly Float32Array[
     const inPlace = unstacksInPlace();
     const values = yield inPlace ? [summary] : [summary, ...grads];
     entries.forEach((e, i) => unstackInto(inPlace ? grads[i] : (values[i + 1] as Float32Array), gradients, e.offset, e.size));
+    for (const e of buffers) for (const g of gradients) g.fill(0, e.offset, e.offset + e.size);
     const row = (r: number) => Array.from(values[0].subarray(r * count, (r + 1) * count));
     return { losses: row(0), gradients, pointSums: row(1), gradientSums: row(2) };
   } finally {
     losses?.dispose();
     if (kept) tf.dispose([...kept.grads, kept.summary]);
   }
+}
+
+/**
+ * How many points one stacked evaluation takes at most, on `batch` examples, on the active
+ * backend: im2col patches are k*k times a convolution's input and are held for the backward
+ * pass, so groups are bounded by memory (and on webgpu each tensor by the device's largest
+ * storage binding, which a shader cannot exceed).
+ */
+export function stackedGroupLimit(model: NeuralModel, batch: number): number {
+  const floats = model.stackedFloats?.(batch);
+  if (!floats) return Number.POSITIVE_INFINITY;
+  const gpu = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device: { limits: Record<string, number> } }).device.limits : null;
+  // Floats of patches: 4 GiB on a GPU; 128 MiB on the host (the wasm heap ran out at 400 MB of a
+  // ResNet-20's patches, which the cpu family does not stack anyway: see stacksHere).
+  const held = gpu ? 1 << 30 : 1 << 25;
+  const largest = gpu ? Math.min(gpu.maxStorageBufferBindingSize, gpu.maxBufferSize) / 4 : Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.min(Math.floor(held / floats.held), Math.floor(largest / floats.largest)));
 }

@@ -3,9 +3,10 @@
  * each fix delegates the cases it does not change to the kernel beneath it.
  */
 import { applyOverlay, removeOverlay, type KernelOverlay } from '../overlay';
+import { addNFix } from './add-n';
 import { padV2Fix } from './pad';
 
-export const webGpuKernelFixes: KernelOverlay = { name: 'webgpu-fixes', backendName: 'webgpu', kernels: [padV2Fix] };
+export const webGpuKernelFixes: KernelOverlay = { name: 'webgpu-fixes', backendName: 'webgpu', kernels: [padV2Fix, addNFix] };
 
 /** Registers the fixes over the package's kernels; returns the kernel names. Load the package first. */
 export function registerWebGpuKernelFixes(): string[] {

@@ -107,3 +107,20 @@ test('a forced webgpu that Dawn cannot serve is an error naming the reason', asy
   await assert.rejects(initBackend({ choice: 'webgpu', load: (id) => (id === 'webgpu' ? binding : missing(id)) }),
     /backend 'webgpu' is not usable: Dawn found no adapter \(default\/core: no adapter; opengl\/compatibility: no adapter\)/);
 });
+
+test('auto asks Dawn in a child process, with the same verdict as asking in this process', async () => {
+  const { probeHardwareAdapter } = await import('../../../../src/engine/tfjs/webgpu/probe');
+  const { dawnBindingPath } = await import('../../../../src/engine/tfjs/webgpu/adapter');
+  const probed = probeHardwareAdapter();
+  let binding: DawnBinding | null = null;
+  try {
+    binding = require(dawnBindingPath((m) => require.resolve(m))) as DawnBinding; // eslint-disable-line @typescript-eslint/no-require-imports
+  } catch {
+    assert.match(String(probed), /did not load/, 'without Dawn the probe says it did not load');
+    return;
+  }
+  Object.assign(globalThis, binding.globals);
+  const here = await findAdapter(binding, false);
+  if (typeof here === 'string') assert.equal(probed, here);
+  else assert.equal(probed, null, 'a hardware adapter found here is found by the probe');
+});
