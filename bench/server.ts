@@ -197,6 +197,8 @@ async function nodeCapacity(api: Api, [, query, variables]: Shape, seconds: numb
 
 interface ReadResult {
   latencies: number[];
+  /** Seconds from the start at which each answered read was sent. */
+  sentAt: number[];
   failures: number;
   firstFailure: string | null;
   seconds: number;
@@ -215,6 +217,7 @@ function child<T>(task: Record<string, unknown>, onMessage?: (m: unknown) => voi
 async function openLoop(api: Api, shapes: Shape[], rate: number, seconds: number): Promise<ReadResult> {
   const total = rate * seconds;
   const latencies: number[] = [];
+  const sentAt: number[] = [];
   let failures = 0;
   let firstFailure: string | null = null;
   const pending: Promise<void>[] = [];
@@ -226,7 +229,10 @@ async function openLoop(api: Api, shapes: Shape[], rate: number, seconds: number
     const sent = performance.now();
     pending.push(
       api.gql(query, variables).then(
-        () => void latencies.push(performance.now() - sent),
+        () => {
+          latencies.push(performance.now() - sent);
+          sentAt.push((sent - start) / 1000);
+        },
         (err: Error) => {
           failures++;
           firstFailure ??= err.message;
@@ -235,13 +241,17 @@ async function openLoop(api: Api, shapes: Shape[], rate: number, seconds: number
     );
   }
   await Promise.all(pending);
-  return { latencies, failures, firstFailure, seconds: (performance.now() - start) / 1000 };
+  return { latencies, sentAt, failures, firstFailure, seconds: (performance.now() - start) / 1000 };
 }
 
 function reportReads(title: string, r: ReadResult, goalMs: number): void {
   console.log(`   ${title}: ${r.latencies.length} answered, ${r.failures} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}, ${((r.latencies.length + r.failures) / r.seconds).toFixed(0)} reads/s achieved`);
   const worst = p99(r.latencies);
   console.log(`      latency ${summary(r.latencies)}; goal p99 <= ${goalMs} ms: ${worst <= goalMs ? 'met' : 'MISSED'}`);
+  // p99 of the reads sent in each 2 s: a stall shows as one bad window, a lack of capacity as all.
+  const windows: number[][] = [];
+  r.sentAt.forEach((at, i) => (windows[Math.floor(at / 2)] ??= []).push(r.latencies[i]));
+  console.log(`      p99 per 2 s of sending: ${[...windows].map((w) => (w ? p99(w).toFixed(0) : '-')).join(' ')} ms`);
   if (r.failures > 0) process.exitCode = 1;
 }
 
@@ -434,7 +444,12 @@ async function latencyParts(app: App, api: Api, token: string, shapes: Shape[], 
 
     console.log(`\n2. latency at ${READ_RATE} reads/s for ${READ_SECONDS} s (open loop from a child process, the four shapes in turn)`);
     const load = () => child<ReadResult>({ kind: 'reads', url: app.url, token, shapes, rate: READ_RATE, seconds: READ_SECONDS });
-    if (PARTS.has(2)) reportReads('idle server', await load(), 50);
+    // A fresh server runs unoptimised code for its first seconds and queues this load meanwhile:
+    // one round to warm it up, reported on its own, then the measured round.
+    if (PARTS.has(2)) {
+      reportReads('warm-up round (fresh server)', await load(), 50);
+      reportReads('idle server', await load(), 50);
+    }
     if (!PARTS.has(3)) return;
 
     console.log(`\n3. the same while an AutoNEB run computes in this process (Müller-Brown, cycles of ${STEPS * 5} steps)`);
@@ -442,7 +457,9 @@ async function latencyParts(app: App, api: Api, token: string, shapes: Shape[], 
     const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
     await worker.start();
     await until('the run to start', async () => (await api.gql('query($id: ID!) { run(id: $id) { status } }', { id: busy.runId })).run.status === 'RUNNING', 60_000);
-    const computing = await load();
+    const t0 = threadTimes();
+    const computing = await profiled('while-computing', load);
+    if (process.env.BENCH_THREADS) console.log(`      cpu ms per read by thread: ${threadDelta(t0, threadTimes(), READ_RATE * READ_SECONDS)}`);
     const cycles = (await api.gql('query($id: ID!) { path(id: $id) { cyclesDone } }', { id: busy.pathId })).path.cyclesDone;
     await api.gql('mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: busy.runId });
     await api.waitForRun(busy.runId);
