@@ -131,3 +131,41 @@ test('a ResNet (BatchNorm) landscape: activation matching keeps the metrics; eva
     assert.ok(Math.abs(lmc.lossBarrier.value - Math.max(...pts.map(chord))) < 1e-12);
   }
 });
+
+test('a Bezier curve between ResNet (BatchNorm) minima: every interior point is stored with its statistics recomputed, the ends with their own', async () => {
+  const landscape = await createLandscape(server, {
+    name: 'resnet-bn-curve',
+    architecture: { kind: 'resnet', depth: 8, channels: [4, 8, 16] },
+    dataset: { name: 'cifar10', dir },
+    training: { steps: 6, batchSize: 10, learningRate: 0.05 },
+  });
+  const train = await mutate(server, TRAIN, { l: landscape, n: 2, seeds: [1, 2] });
+  assert.equal((await waitForRun(server, train.id, 240_000)).status, 'SUCCEEDED');
+  const minima = await minimaBySeed(server, landscape);
+  const fit = await mutate(server, 'mutation($a: ID!, $b: ID!, $config: CurveConfigInput) { fitCurve(a: $a, b: $b, config: $config) { id } }', { a: minima.get(1)!.id, b: minima.get(2)!.id, config: { epochs: 1, points: 5 } });
+  const done = await waitForRun(server, fit.id, 240_000);
+  assert.equal(done.status, 'SUCCEEDED', done.errorMessage ?? '');
+  assert.equal((done.progress as { batchNorm?: string }).batchNorm, 'RECOMPUTED');
+
+  const path = await server.em().findOneOrFail('Path', { run: fit.id } as never) as { id: string };
+  const res = await server.gql(`query($id: ID!) { path(id: $id) { method minimumA { downloadUrl } minimumB { downloadUrl } } }`, { id: path.id });
+  assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+  const model = createModel({ kind: 'resnet', depth: 8, classes: 10, input: [32, 32, 3], width: 4 });
+  const dataset = loadDataset({ kind: 'cifar10', dir });
+  const [start, end] = await Promise.all([res.data!.path.minimumA, res.data!.path.minimumB].map((m: { downloadUrl: string }) => downloadVector(model, m.downloadUrl)));
+  const pivots = (await server.em().find('Pivot', { path: path.id } as never, { orderBy: { index: 'asc' }, populate: ['parameters'] } as never)) as { index: number; parameters: Buffer }[];
+  assert.equal(pivots.length, 5);
+  const vectors = pivots.map((p) => new Float32Array(p.parameters.buffer.slice(p.parameters.byteOffset, p.parameters.byteOffset + p.parameters.byteLength)));
+  const statistics = model.layout.entries.filter((e) => e.role === 'running_mean' || e.role === 'running_var');
+  const stats = (v: Float32Array) => statistics.flatMap((e) => [...v.subarray(e.offset, e.offset + e.size)]);
+  // The ends are the minima themselves, statistics included.
+  assert.deepEqual(stats(vectors[0]), stats(start));
+  assert.deepEqual(stats(vectors[4]), stats(end));
+  for (const v of vectors.slice(1, 4)) {
+    // Recomputation depends on the weights only (train-mode batch statistics): recomputing again
+    // at a stored interior point gives back its statistics exactly, which no interpolation would.
+    const again = recomputeBatchNorm(model, v, dataset, { seed: 'check' });
+    const [stored, fresh] = [stats(v), stats(again)];
+    assert.ok(stored.every((x, i) => Math.abs(x - fresh[i]) <= 1e-5 * Math.max(1, Math.abs(fresh[i]))), 'stored statistics are the recomputed ones');
+  }
+});

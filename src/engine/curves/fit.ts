@@ -124,9 +124,18 @@ export async function fitCurve(
 }
 
 /** The curve at `count` equally spaced t, its energies (Energy.loss) and its highest point. */
-export async function curveProfile(energy: Energy, curve: Curve, count: number): Promise<Pick<CurveFit, 't' | 'energy' | 'points' | 'saddle'>> {
+export async function curveProfile(
+  energy: Energy,
+  curve: Curve,
+  count: number,
+  /** Applied to each interior point before it is evaluated (networks: BatchNorm statistics recomputed there). */
+  prepare?: (point: Vector, t: number) => Vector,
+): Promise<Pick<CurveFit, 't' | 'energy' | 'points' | 'saddle'>> {
   const t = Array.from({ length: count }, (_, i) => i / (count - 1));
-  const points = t.map((x) => pointOnCurve(curve, x));
+  const points = t.map((x, i) => {
+    const point = pointOnCurve(curve, x);
+    return prepare && i > 0 && i < count - 1 ? prepare(point, x) : point;
+  });
   const values = await energy.loss(points);
   let top = 0;
   values.forEach((v, i) => {

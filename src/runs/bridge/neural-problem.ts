@@ -64,6 +64,9 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
       }
       return out;
     },
+    ...(model.layout.entries.some((e) => e.role === 'running_mean')
+      ? { recomputeStatistics: (point: Vector, seed: string) => recomputeBatchNorm(model, Float32Array.from(point), dataset, { seed }) }
+      : {}),
     curveEnergy(batchSize, seed) {
       // The model's own mini-batch loss and gradient (NeuralEnergy), single-threaded: one point per call.
       return { energy: new NeuralEnergy({ ...description, batchSize, seed }), trainCount: dataset.train.count };

@@ -81,6 +81,12 @@ export interface Problem {
    * which have no data set (the service refuses them).
    */
   curveEnergy(batchSize: number, seed: string): { energy: Energy; trainCount: number } | null;
+  /**
+   * Networks with BatchNorm: `point` with its running statistics recomputed from training batches
+   * (Garipov et al.'s update_bn), for points between minima, whose interpolated statistics do not
+   * describe them. Absent for models without BatchNorm and for surfaces.
+   */
+  recomputeStatistics?(point: Vector, seed: string): Vector;
   /** Deterministic gradients for curvature at `at` (networks: one fixed training batch, BatchNorm in inference mode with `at`'s statistics). */
   curvatureSource(at: Vector): GradientSource;
   /** The straight line a -> b at `points` positions on the full train and test sets. */

@@ -55,7 +55,9 @@ export async function curveStep(ctx: StepContext): Promise<StepOutcome> {
   ctx.signal.throwIfAborted();
 
   // The dense profile on the energy AutoNEB's profiles use (the fixed evaluation subset).
-  const profile = await curveProfile(problem.energy, fit.curve, config.points);
+  // A BatchNorm network's statistics are recomputed at every interior point of the curve.
+  const recompute = problem.recomputeStatistics?.bind(problem);
+  const profile = await curveProfile(problem.energy, fit.curve, config.points, recompute && ((point, t) => recompute(point, `curve:${t}`)));
   ctx.signal.throwIfAborted();
   // Positions by arc length, as every path's pivots and profile (so saddle downloads and
   // curvature at the saddle interpolate the pivots at the same t).
@@ -96,7 +98,7 @@ export async function curveStep(ctx: StepContext): Promise<StepOutcome> {
     path.cyclesDone = 1;
     path.stopReason = 'schedule-exhausted';
     path.status = PathStatus.COMPLETED;
-    run.progress = { ...run.progress, stage: 'done', evaluations, saddleEnergy: profile.saddle.energy, saddleT: positions[top], curveT: profile.saddle.t };
+    run.progress = { ...run.progress, stage: 'done', batchNorm: recompute ? 'RECOMPUTED' : 'NONE', evaluations, saddleEnergy: profile.saddle.energy, saddleT: positions[top], curveT: profile.saddle.t };
   });
   await ctx.events.pathCycle(path.id, run.id, 1);
   return { next: null };
