@@ -67,9 +67,10 @@ async function downloadVector(model: NeuralModel, url: string): Promise<Float32A
   return vector;
 }
 
-test('a ResNet (BatchNorm) landscape: activation matching keeps the metrics; evaluatePath recomputes the statistics on both straight lines, values equal to the engine\'s', async () => {
+/** A ResNet-8 landscape on the fixture with two minima (seeds 1, 2), trained a few steps: their ids. */
+async function twoResNetMinima(name: string): Promise<[string, string]> {
   const landscape = await createLandscape(server, {
-    name: 'resnet-bn',
+    name,
     architecture: { kind: 'resnet', depth: 8, channels: [4, 8, 16] },
     dataset: { name: 'cifar10', dir },
     training: { steps: 6, batchSize: 10, learningRate: 0.05 },
@@ -77,7 +78,11 @@ test('a ResNet (BatchNorm) landscape: activation matching keeps the metrics; eva
   const train = await mutate(server, TRAIN, { l: landscape, n: 2, seeds: [1, 2] });
   assert.equal((await waitForRun(server, train.id, 240_000)).status, 'SUCCEEDED');
   const minima = await minimaBySeed(server, landscape);
-  const [a, b] = [minima.get(1)!.id, minima.get(2)!.id];
+  return [minima.get(1)!.id, minima.get(2)!.id];
+}
+
+test('a ResNet (BatchNorm) landscape: activation matching keeps the metrics; evaluatePath recomputes the statistics on both straight lines, values equal to the engine\'s', async () => {
+  const [a, b] = await twoResNetMinima('resnet-bn');
   // Activation matching of a ResNet (residual streams, BatchNorm following its channels): a READY copy with the original's metrics.
   const align = await mutate(server, 'mutation($m: ID!, $r: ID!) { alignMinimum(minimumId: $m, referenceId: $r, method: ACTIVATION_MATCHING) { id } }', { m: b, r: a });
   const alignRun = await waitForRun(server, align.id, 240_000);
@@ -133,16 +138,8 @@ test('a ResNet (BatchNorm) landscape: activation matching keeps the metrics; eva
 });
 
 test('a Bezier curve between ResNet (BatchNorm) minima: every interior point is stored with its statistics recomputed, the ends with their own', async () => {
-  const landscape = await createLandscape(server, {
-    name: 'resnet-bn-curve',
-    architecture: { kind: 'resnet', depth: 8, channels: [4, 8, 16] },
-    dataset: { name: 'cifar10', dir },
-    training: { steps: 6, batchSize: 10, learningRate: 0.05 },
-  });
-  const train = await mutate(server, TRAIN, { l: landscape, n: 2, seeds: [1, 2] });
-  assert.equal((await waitForRun(server, train.id, 240_000)).status, 'SUCCEEDED');
-  const minima = await minimaBySeed(server, landscape);
-  const fit = await mutate(server, 'mutation($a: ID!, $b: ID!, $config: CurveConfigInput) { fitCurve(a: $a, b: $b, config: $config) { id } }', { a: minima.get(1)!.id, b: minima.get(2)!.id, config: { epochs: 1, points: 5 } });
+  const [a, b] = await twoResNetMinima('resnet-bn-curve');
+  const fit = await mutate(server, 'mutation($a: ID!, $b: ID!, $config: CurveConfigInput) { fitCurve(a: $a, b: $b, config: $config) { id } }', { a, b, config: { epochs: 1, points: 5 } });
   const done = await waitForRun(server, fit.id, 240_000);
   assert.equal(done.status, 'SUCCEEDED', done.errorMessage ?? '');
   assert.equal((done.progress as { batchNorm?: string }).batchNorm, 'RECOMPUTED');
