@@ -82,18 +82,18 @@ export const PRESETS: Record<string, ExperimentPreset> = {
     pointsPerSegment: 4,
   },
   'fashion-mlp': {
-    description: '6 minima of an MLP 784-100-10 on Fashion-MNIST (60000 train / 10000 test), AutoNEB with the published 14-cycle schedule at 40 steps per cycle',
-    landscape: { name: 'Fashion-MNIST MLP 784-100-10', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'small' },
+    description: '6 minima of an MLP 784-100-10 on Fashion-MNIST (60000 train / 10000 test), AutoNEB with the default convergence-driven preset (adaptive)',
+    landscape: { name: 'Fashion-MNIST MLP 784-100-10', architecture: { kind: 'mlp', widths: [100] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'adaptive' },
     minima: 6,
-    autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
+    autoneb: { preset: 'adaptive' },
     // 70 000 examples per evaluated point: 2 points per segment keep the evaluation to minutes.
     pointsPerSegment: 2,
   },
   'fashion-cnn': {
-    description: '5 minima of the small CNN (conv 8, conv 16, fc) on Fashion-MNIST, same AutoNEB schedule as fashion-mlp',
-    landscape: { name: 'Fashion-MNIST CNN 8-16', architecture: { kind: 'cnn', channels: [8, 16] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'small' },
+    description: '5 minima of the small CNN (conv 8, conv 16, fc) on Fashion-MNIST, AutoNEB as fashion-mlp (adaptive)',
+    landscape: { name: 'Fashion-MNIST CNN 8-16', architecture: { kind: 'cnn', channels: [8, 16] }, dataset: { name: 'fashion-mnist' }, training: FASHION_TRAINING, autonebPreset: 'adaptive' },
     minima: 5,
-    autoneb: { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] },
+    autoneb: { preset: 'adaptive' },
     pointsPerSegment: 2,
   },
   ci: {
@@ -133,7 +133,7 @@ export const SWEEPS: Record<string, SweepPreset> = {
     description: 'MLPs 784-h-10 on Fashion-MNIST for h in 2, 3, 5, 10, 25, 100, 4 minima each, AutoNEB as fashion-mlp; barrier against width',
     widths: [2, 3, 5, 10, 25, 100],
     preset: (h) =>
-      widthPreset(h, 4, { name: 'fashion-mnist' }, FASHION_TRAINING, { preset: 'small', cycles: [{ ...schedule(40)[0], evaluationPoints: 4 }, ...schedule(40).slice(1)] }, 2, 'Fashion-MNIST'),
+      widthPreset(h, 4, { name: 'fashion-mnist' }, FASHION_TRAINING, { preset: 'adaptive' }, 2, 'Fashion-MNIST'),
   },
   'width-sweep-ci': {
     description: 'reduced form for CI: MLPs 784-h-10 for h in 2 and 10 on the first 1000 / 500 Fashion-MNIST images, 3 minima each, 60 training steps, 4 AutoNEB cycles of 5 steps',
