@@ -9,13 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
-import { decodeSafetensors } from '../../src/engine/safetensors';
 import { Random } from '../../src/engine/random';
 import { lerp } from '../../src/engine/vector';
 import { createModel, evaluateSplit, loadDataset, recomputeBatchNorm, type NeuralModel } from '../../src/engine/neural';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { TRAIN, TestWorker, createLandscape, minimaBySeed, mutate, waitForRun } from './helpers';
+import { TRAIN, TestWorker, createLandscape, downloadTensors, minimaBySeed, mutate, waitForRun } from './helpers';
 
 let server: TestServer;
 let worker: TestWorker;
@@ -52,16 +50,7 @@ after(async () => {
 });
 
 async function downloadVector(model: NeuralModel, url: string): Promise<Float32Array> {
-  const res = await request(server.app.httpServer)
-    .get(url)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  assert.equal(res.status, 200);
-  const tensors = new Map(decodeSafetensors(res.body as Buffer).tensors.map((t) => [t.name, t]));
+  const tensors = await downloadTensors(server, url);
   const vector = new Float32Array(model.layout.dimension);
   for (const e of model.layout.entries) vector.set(tensors.get(e.name)!.data, e.offset);
   return vector;

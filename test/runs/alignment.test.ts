@@ -5,12 +5,11 @@
 import 'reflect-metadata';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { decodeSafetensors, type NamedTensor } from '../../src/engine/safetensors';
+import type { NamedTensor } from '../../src/engine/safetensors';
 import { Minimum, Run } from '../../src/store/entities';
 import { RunKind } from '../../src/store/enums';
 import { firstError, startTestServer, type TestServer } from '../helpers/server';
-import { TRAIN, TestWorker, createLandscape, minimaBySeed, mutate, waitForRun } from './helpers';
+import { TRAIN, TestWorker, createLandscape, downloadTensors, minimaBySeed, mutate, waitForRun } from './helpers';
 
 let server: TestServer;
 let worker: TestWorker;
@@ -36,18 +35,7 @@ after(async () => {
   await server?.close();
 });
 
-async function download(url: string): Promise<Map<string, NamedTensor>> {
-  const res = await request(server.app.httpServer)
-    .get(url)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  assert.equal(res.status, 200);
-  return new Map(decodeSafetensors(res.body as Buffer).tensors.map((t) => [t.name, t]));
-}
+const download = (url: string) => downloadTensors(server, url);
 
 /** Logits of the MLP 8-16-16-3 for one input, computed here by hand from the downloaded tensors. */
 function logits(tensors: Map<string, NamedTensor>, input: number[]): number[] {

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import type { TestServer } from '../helpers/server';
+import request from 'supertest';
+import { decodeSafetensors, type NamedTensor } from '../../src/engine/safetensors';
 import { RunWorker } from '../../src/runs/worker';
 
 export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 20): Promise<void> {
@@ -196,4 +198,18 @@ export class TestWorker {
     await this.worker?.stop();
     this.worker = null;
   }
+}
+
+/** The tensors of a safetensors download (a minimum, pivots, a saddle), by name. */
+export async function downloadTensors(server: TestServer, url: string): Promise<Map<string, NamedTensor>> {
+  const res = await request(server.app.httpServer)
+    .get(url)
+    .buffer(true)
+    .parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+  assert.equal(res.status, 200, url);
+  return new Map(decodeSafetensors(res.body as Buffer).tensors.map((t) => [t.name, t]));
 }

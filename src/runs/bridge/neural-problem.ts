@@ -65,7 +65,7 @@ export function buildNeuralProblem(landscape: Landscape): Problem {
       return out;
     },
     ...(model.layout.entries.some((e) => e.role === 'running_mean')
-      ? { recomputeStatistics: (point: Vector, seed: string) => recomputeBatchNorm(model, Float32Array.from(point), dataset, { seed }) }
+      ? { recomputeStatistics: (point: Vector, seed: string) => recomputeBatchNorm(model, point, dataset, { seed }) }
       : {}),
     curveEnergy(batchSize, seed) {
       // The model's own mini-batch loss and gradient (NeuralEnergy), single-threaded: one point per call.

@@ -56,7 +56,7 @@ export async function curveStep(ctx: StepContext): Promise<StepOutcome> {
 
   // The dense profile on the energy AutoNEB's profiles use (the fixed evaluation subset).
   // A BatchNorm network's statistics are recomputed at every interior point of the curve.
-  const recompute = problem.recomputeStatistics?.bind(problem);
+  const recompute = problem.recomputeStatistics;
   const profile = await curveProfile(problem.energy, fit.curve, config.points, recompute && ((point, t) => recompute(point, `curve:${t}`)));
   ctx.signal.throwIfAborted();
   // Positions by arc length, as every path's pivots and profile (so saddle downloads and
