@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { execFile, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import { createClient, type Client } from 'graphql-ws';
 import { Client as PgClient } from 'pg';
@@ -27,7 +27,8 @@ import WebSocket from 'ws';
 import { isLoopback, loadConfig, redactUrl, type Config } from '../src/config';
 import { initBackend } from '../src/engine/tfjs';
 import { RunWorker } from '../src/runs/worker';
-import { createApp, type App } from '../src/http/app';
+import { RunWorkerThread } from '../src/runs/worker-thread';
+import { createApp, queueOptions, type App } from '../src/http/app';
 
 const CAPACITY_SECONDS = Number(process.env.BENCH_CAPACITY_SECONDS ?? 8);
 const CONNECTIONS = 8;
@@ -134,8 +135,7 @@ async function queueConnect(api: Api, minima: string[], cycles: number, steps: n
 /** A Müller-Brown landscape with two trained minima and one completed path, for the reads. */
 async function seed(app: App, api: Api): Promise<{ landscape: string; path: string; minima: string[] }> {
   const landscape = (await api.gql('mutation($i: CreateLandscapeInput!) { createLandscape(input: $i) { id } }', { i: { name: 'bench', architecture: { kind: 'surface', surface: 'muller-brown' }, autonebPreset: 'surface' } })).createLandscape.id;
-  const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
-  await worker.start();
+  const worker = await startWorker(app);
   try {
     const train = (await api.gql('mutation($l: ID!) { trainMinima(landscapeId: $l, count: 2, seeds: [1, 2]) { id } }', { l: landscape })).trainMinima.id;
     if ((await api.waitForRun(train)) !== 'SUCCEEDED') throw new Error('training failed');
@@ -146,6 +146,24 @@ async function seed(app: App, api: Api): Promise<{ landscape: string; path: stri
   } finally {
     await worker.stop();
   }
+}
+
+/**
+ * BENCH_WORKER: where the bench's runs compute: `thread` (default; as the server runs its own
+ * worker), `main` (a RunWorker on the serving thread, as before issue 22's worker thread), or
+ * `both` (part 3 once each way, side by side).
+ */
+const WORKER_PLACES = (process.env.BENCH_WORKER ?? 'thread') === 'both' ? (['main', 'thread'] as const) : [(process.env.BENCH_WORKER ?? 'thread') as 'main' | 'thread'];
+let benchConfig: Config;
+
+async function startWorker(app: App, place: 'main' | 'thread' = WORKER_PLACES[WORKER_PLACES.length - 1]): Promise<{ stop(): Promise<void> }> {
+  if (place === 'main') {
+    const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
+    await worker.start();
+    return worker;
+  }
+  const config = { ...benchConfig, workers: 1 };
+  return RunWorkerThread.start({ config, url: app.database.url, queue: queueOptions(config, app.database.url), events: app.events, log: (m) => console.error(`   worker: ${m}`) });
 }
 
 // --- 1. capacity -----------------------------------------------------------------------------
@@ -319,8 +337,7 @@ async function subscribers(app: App, api: Api, token: string, minima: string[], 
     return;
   }
   const connectS = (performance.now() - started) / 1000;
-  const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
-  await worker.start();
+  const worker = await startWorker(app);
   const status = await profiled(`subscribers-${count}`, () => api.waitForRun(runId));
   const d = await delivery;
   await worker.stop();
@@ -353,6 +370,7 @@ async function main(): Promise<void> {
     databaseUrl = u.toString();
   }
   const config: Config = { ...loadConfig({}), dataDir, databaseUrl, host: '127.0.0.1', port: 0, workers: 0, auth: true };
+  benchConfig = config;
   if (!isLoopback(config.host)) throw new Error('bench:server binds loopback only');
   const backend = await initBackend();
   console.log(`bench:server: tfjs ${backend.name}; ${databaseUrl ? `PostgreSQL database ${database} at ${redactUrl(adminUrl!)}` : `embedded PGlite in ${dataDir}`}; loopback only; auth on`);
@@ -403,6 +421,23 @@ function threadDelta(before: Map<string, number>, after: Map<string, number>, re
     .join(', ');
 }
 
+const RUN_ALONE_SECONDS = 5;
+
+function delaySummary(h: ReturnType<typeof monitorEventLoopDelay>): string {
+  return `p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`;
+}
+
+/** This process's main thread over `seconds`: the share of a core it used, and its event loop delay. */
+async function mainThreadLoad(seconds: number): Promise<{ busy: string; delay: string }> {
+  const main = () => [...threadTimes()].find(([k]) => k.endsWith(`#${process.pid}`))?.[1] ?? NaN;
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  const cpu0 = main();
+  h.enable();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  h.disable();
+  return { busy: `${((100 * (main() - cpu0)) / (seconds * 1000)).toFixed(0)} % of a core`, delay: delaySummary(h) };
+}
+
 /** BENCH_PROFILE_DIR=dir writes the main thread's CPU profile of each read shape's capacity run there. */
 async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
   const dir = process.env.BENCH_PROFILE_DIR;
@@ -451,14 +486,23 @@ async function latencyParts(app: App, api: Api, token: string, shapes: Shape[], 
       reportReads('idle server', await load(), 50);
     }
     if (!PARTS.has(3)) return;
+    for (const place of WORKER_PLACES) await whileComputing(app, api, load, ids, place);
+}
 
-    console.log(`\n3. the same while an AutoNEB run computes in this process (Müller-Brown, cycles of ${STEPS * 5} steps)`);
+async function whileComputing(app: App, api: Api, load: () => Promise<ReadResult>, ids: { minima: string[] }, place: 'main' | 'thread'): Promise<void> {
+    console.log(`\n3. the same while an AutoNEB run computes in this process (Müller-Brown, cycles of ${STEPS * 5} steps; its worker ${place === 'main' ? 'on the serving thread' : 'in a worker thread, as the server runs it'})`);
     const busy = await queueConnect(api, ids.minima, 1000, STEPS * 5);
-    const worker = new RunWorker({ orm: app.database.orm, queue: app.queue, events: app.events, concurrency: 1 });
-    await worker.start();
+    const worker = await startWorker(app, place);
     await until('the run to start', async () => (await api.gql('query($id: ID!) { run(id: $id) { status } }', { id: busy.runId })).run.status === 'RUNNING', 60_000);
+    // The run alone first: what its worker costs the serving thread, and its longest stretches.
+    const alone = await profiled(`run-alone-${place}`, () => mainThreadLoad(RUN_ALONE_SECONDS));
+    console.log(`   the run alone for ${RUN_ALONE_SECONDS} s: main thread ${alone.busy}; event loop delay ${alone.delay}`);
     const t0 = threadTimes();
-    const computing = await profiled('while-computing', load);
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const computing = await profiled(`while-computing-${place}`, load);
+    delay.disable();
+    console.log(`      event loop delay while computing and reading: ${delaySummary(delay)}`);
     if (process.env.BENCH_THREADS) console.log(`      cpu ms per read by thread: ${threadDelta(t0, threadTimes(), READ_RATE * READ_SECONDS)}`);
     const cycles = (await api.gql('query($id: ID!) { path(id: $id) { cyclesDone } }', { id: busy.pathId })).path.cyclesDone;
     await api.gql('mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: busy.runId });

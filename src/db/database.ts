@@ -6,7 +6,10 @@ import { startEmbedded } from './embedded';
 import { initOrm, migrate } from './orm';
 import { withStartupLock } from './startup-lock';
 
-/** Connections this process may hold besides the ORM pool: the event listener, the job queue. */
+/**
+ * Connections this process may hold besides the ORM pool: the event listener, the job queue, and
+ * those of the in-process worker's thread (its job queue; its ORM pool, at most another pool's size).
+ */
 const OTHER_CONNECTIONS = 16;
 
 export interface Database {
@@ -27,7 +30,7 @@ export async function openDatabase(
 ): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbedded({ dataDir: config.dataDir, maxConnections: config.dbPoolSize + OTHER_CONNECTIONS });
+    : await startEmbedded({ dataDir: config.dataDir, maxConnections: 2 * config.dbPoolSize + OTHER_CONNECTIONS });
   const url = config.databaseUrl ?? embedded!.url;
   let orm: MikroORM | undefined;
   try {

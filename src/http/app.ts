@@ -24,8 +24,7 @@ import { clientRoutes, explorerPage } from './client-static';
 import { RunEvents } from '../runs/events';
 import { Loaders } from '../api/loaders';
 import { JobQueue, DEFAULT_QUEUE_OPTIONS } from '../runs/queue';
-import { RunWorker } from '../runs/worker';
-import { configureEngine } from '../runs/bridge/engine';
+import { RunWorkerThread } from '../runs/worker-thread';
 import { TENSORS_PATH, tensorRoutes } from './tensors';
 import { UploadStore } from '../runs/uploads';
 
@@ -63,8 +62,8 @@ export interface App {
   database: Database;
   events: EventBus;
   queue: JobQueue;
-  /** The in-process worker (absent with NEB_ATLAS_WORKERS=0). */
-  worker: RunWorker | null;
+  /** The in-process worker, in its own thread (absent with NEB_ATLAS_WORKERS=0). */
+  worker: RunWorkerThread | null;
   /** The web client's token created at this start (see AppOptions.clientToken), else null. */
   clientToken: string | null;
   auth: Authenticator;
@@ -89,6 +88,12 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     const schema = await buildAppSchema(events.pubSub);
     const queue = await JobQueue.open(queueOptions(config, database.url), log);
     closers.push(() => queue.close());
+    // The embedded setup works alone: the server runs a worker too (more run as `neb-atlas worker`),
+    // in a worker thread, so this thread only serves (src/runs/worker-thread.ts). It starts while
+    // the schema is built; on close it stops after the subscriptions and requests have ended.
+    const workerStarting = config.workers > 0 ? RunWorkerThread.start({ config, url: database.url, queue: queueOptions(config, database.url), events, log }) : Promise.resolve(null);
+    workerStarting.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
+    closers.push(() => workerStarting.then((w) => w?.stop(), () => undefined));
     const runEvents = new RunEvents(events, log);
     const uploads = new UploadStore();
     const limits = { defaultSize: config.pageSize, maxSize: config.maxPageSize };
@@ -192,15 +197,7 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     app.use(clientRoutes());
     app.use(jsonErrors('route', log));
 
-    // The embedded setup works alone: the server runs a worker too (more run as `neb-atlas worker`).
-    let worker: RunWorker | null = null;
-    if (config.workers > 0) {
-      configureEngine(config);
-      worker = new RunWorker({ orm: database.orm, queue, events, concurrency: config.workers, log });
-      await worker.start();
-      const running = worker;
-      closers.push(() => running.stop());
-    }
+    const worker = await workerStarting;
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
