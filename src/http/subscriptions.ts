@@ -148,7 +148,9 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionOpti
   const sockets = new Set<ConnectionContext>();
   const server = useServer(subscriptionServerOptions(options, sockets), wsServer);
   return {
-    count: () => [...sockets].reduce((n, ctx) => n + Object.keys(ctx.subscriptions).length, 0),
+    // graphql-ws holds a null for a subscription until its source stream exists; only then does
+    // it listen (a run's events before that would be missed), so only then does it count.
+    count: () => [...sockets].reduce((n, ctx) => n + Object.values(ctx.subscriptions).filter((s) => s !== null).length, 0),
     dispose: async () => {
       await server.dispose();
     },
