@@ -16,7 +16,7 @@
  */
 import 'reflect-metadata';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -167,7 +167,9 @@ async function startWorker(app: App, place: 'main' | 'thread' = WORKER_PLACES[WO
     return worker;
   }
   const config = { ...benchConfig, workers: 1 };
-  return RunWorkerThread.start({ config, url: app.database.url, queue: queueOptions(config, app.database.url), events: app.events, log: (m) => console.error(`   worker: ${m}`) });
+  // As the server runs it: below normal priority (BENCH_WORKER_PRIORITY=0: as the serving thread).
+  const priority = Number(process.env.BENCH_WORKER_PRIORITY ?? constants.priority.PRIORITY_BELOW_NORMAL);
+  return RunWorkerThread.start({ config, url: app.database.url, queue: queueOptions(config, app.database.url), events: app.events, log: (m) => console.error(`   worker: ${m}`), priority });
 }
 
 // --- 1. capacity -----------------------------------------------------------------------------

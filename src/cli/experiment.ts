@@ -396,7 +396,8 @@ export async function startServer(dataDir: string | undefined, logFile: string):
   configureEngine(config);
   const backend = await startEngine();
   log(`tfjs backend ${backend.name} (${backend.reason})`);
-  const app = await createApp({ config, log });
+  // Its runs are the point: they keep the serving thread's priority (measured times stay comparable).
+  const app = await createApp({ config, log, workerPriority: 0 });
   return {
     url: app.url,
     dataDir: dir,

@@ -5,6 +5,7 @@
 // subscription limits; Apollo's CSRF prevention; CORS only for configured origins.
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
+import { constants } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -52,6 +53,12 @@ export interface AppOptions {
    * and log its URL (`http://127.0.0.1:4000/?token=...`), as Jupyter does. Default true.
    */
   clientToken?: boolean;
+  /**
+   * Nice value of the in-process worker's thread (Linux: per thread). Default 10 (below normal):
+   * when the CPU is short, reads are answered first and runs take what is left; on an idle
+   * machine the run gets every cycle it can use. 0: the same priority as serving (experiments).
+   */
+  workerPriority?: number;
 }
 
 export interface App {
@@ -73,7 +80,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp({ config, log = console.log, clientToken: makeClientToken = true }: AppOptions): Promise<App> {
+export async function createApp({ config, log = console.log, clientToken: makeClientToken = true, workerPriority = constants.priority.PRIORITY_BELOW_NORMAL }: AppOptions): Promise<App> {
   const database = await openDatabase(config, { log });
   const closers: (() => Promise<unknown>)[] = [() => database.close()];
   const closeAll = async () => {
@@ -91,7 +98,7 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     // The embedded setup works alone: the server runs a worker too (more run as `neb-atlas worker`),
     // in a worker thread, so this thread only serves (src/runs/worker-thread.ts). It starts while
     // the schema is built; on close it stops after the subscriptions and requests have ended.
-    const workerStarting = config.workers > 0 ? RunWorkerThread.start({ config, url: database.url, queue: queueOptions(config, database.url), events, log }) : Promise.resolve(null);
+    const workerStarting = config.workers > 0 ? RunWorkerThread.start({ config, url: database.url, queue: queueOptions(config, database.url), events, log, priority: workerPriority }) : Promise.resolve(null);
     workerStarting.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
     closers.push(() => workerStarting.then((w) => w?.stop(), () => undefined));
     const runEvents = new RunEvents(events, log);

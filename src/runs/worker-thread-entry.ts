@@ -2,6 +2,7 @@
 // on the server's database, and an event bus whose events the server's thread publishes.
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
+import { getPriority, setPriority } from 'node:os';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { initOrm } from '../db/orm';
@@ -17,7 +18,7 @@ const COORDINATION_SLOTS = 2;
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('worker-thread-entry must run in a worker thread');
-  const { config, url, queue: queueOptions } = workerData as WorkerThreadData;
+  const { config, url, queue: queueOptions, priority } = workerData as WorkerThreadData;
   const send = (message: FromWorkerThread) => port.postMessage(message);
   const log = (message: string) => send({ type: 'log', message });
 
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
   });
 
   try {
+    // Linux keeps a nice value per thread: this lowers this thread (and the engine threads it
+    // starts), not the server's. Elsewhere it may apply to the process, so it is Linux only.
+    // Only ever lowered (raising needs privileges): a server started niced stays as it is.
+    if (process.platform === 'linux' && priority > getPriority()) setPriority(priority);
     configureEngine(config);
     orm = await initOrm(url, Math.min(config.dbPoolSize, config.workers + COORDINATION_SLOTS + 1));
     queue = await JobQueue.open(queueOptions, log);

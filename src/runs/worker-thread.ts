@@ -4,7 +4,8 @@
 // thread with stretches of up to ~40-100 ms (docs/serving.md). The thread has its own ORM pool
 // and pg-boss; it publishes through this thread's event bus (on the embedded database a NOTIFY
 // reaches only the connection that sent it, so events must leave from the server's listener),
-// and this thread forwards run cancellations to it.
+// and this thread forwards run cancellations to it. The server lowers the thread's priority, so
+// that on a machine short of CPU its reads come first (docs/serving.md).
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { TOPIC, type EventBus } from '../events';
@@ -17,6 +18,8 @@ export interface WorkerThreadData {
   /** The database the server opened (and migrated). */
   url: string;
   queue: QueueOptions;
+  /** The thread's nice value (0: unchanged). */
+  priority: number;
 }
 
 /** Thread -> server. */
@@ -47,9 +50,9 @@ export class RunWorkerThread {
   }
 
   /** Starts the thread and resolves once its worker takes jobs. */
-  static async start(options: { config: Config; url: string; queue: QueueOptions; events: EventBus; log: (message: string) => void }): Promise<RunWorkerThread> {
+  static async start(options: { config: Config; url: string; queue: QueueOptions; events: EventBus; log: (message: string) => void; priority?: number }): Promise<RunWorkerThread> {
     const { events, log } = options;
-    const thread = new Worker(ENTRY, { workerData: { config: options.config, url: options.url, queue: options.queue } satisfies WorkerThreadData });
+    const thread = new Worker(ENTRY, { workerData: { config: options.config, url: options.url, queue: options.queue, priority: options.priority ?? 0 } satisfies WorkerThreadData });
     const send = (message: ToWorkerThread) => thread.postMessage(message);
     const exit = new Promise<number>((resolve) => thread.once('exit', resolve));
     thread.on('error', (err) => log(`worker thread: ${err.stack ?? err.message}`));

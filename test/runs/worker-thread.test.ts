@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMainThread } from 'node:worker_threads';
+import { readdirSync, readFileSync } from 'node:fs';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CANCEL, CONNECT, CYCLE_FIELDS, MB_SADDLE_BC, PATH_CYCLES, TRAIN, TestWorker, createLandscape, minimaBySeed, mutate, subscribe, surfaceSchedule, until, waitForRun, type CycleFields } from './helpers';
 
@@ -61,6 +62,29 @@ test('a run on the worker thread: events in order, the known saddle, and the sam
     assert.deepEqual(main.cycles, threaded.cycles);
   } finally {
     await local.stop();
+  }
+});
+
+/** Nice value of each thread of this process (Linux), by thread id. */
+function niceByThread(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    nice.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return nice;
+}
+
+test('the worker thread runs below normal priority (nice 10), the serving thread at its own', async (t) => {
+  if (process.platform !== 'linux') return t.skip('per-thread nice values are Linux only');
+  const serving = niceByThread().get(process.pid)!; // 0, unless the tests run niced
+  const fresh = await startTestServer();
+  try {
+    const nice = niceByThread();
+    assert.equal(nice.get(process.pid), serving, 'the serving thread keeps its nice value');
+    assert.ok([...nice.values()].includes(Math.max(serving, 10)), `a thread at nice 10: ${JSON.stringify([...nice])}`);
+  } finally {
+    await fresh.close();
   }
 });
 
