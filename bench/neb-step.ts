@@ -1,15 +1,20 @@
 /**
  * The main thread's share of an AutoNEB step outside gradient evaluation, on MNIST MLP
- * 784-100-10 with the worker pool (PooledNeuralEnergy, 2 threads): wall time of N NEB steps
- * (string method, FIRE, climbing, endpoints once: the default preset's step) minus the time spent
- * awaiting the energy's lossAndGradient (the pool's gradients, including the copies in and out of
- * its shared memory), over the total. The step runs as AutoNEB runs it (fused passes on a
- * NebWorkspace's buffers); BENCH_NEB_WORKSPACE=0 measures the same step allocating fresh vectors.
- * Printed by `npm run bench`.
+ * 784-100-10 with the worker pool (PooledNeuralEnergy, 2 threads), over N NEB steps (string
+ * method, FIRE, climbing, endpoints once: the default preset's step), two measures:
+ * - wall: the wall time minus the time spent awaiting the energy's lossAndGradient (the pool's
+ *   gradients, including the copies in and out of its shared memory), over the wall time; time
+ *   awaiting the step's kernels in the workers counts as outside;
+ * - main-thread CPU: the main thread's busy time (performance.eventLoopUtilization's `active`:
+ *   the time its event loop was not idle waiting for events) outside the lossAndGradient calls,
+ *   over the wall time. This is the work the main thread itself does for the step.
+ * The step runs as AutoNEB runs it: with the pool, its per-pivot kernels run in the pool's
+ * workers on a shared NebWorkspace (BENCH_NEB_POOLED=0: on the main thread, fused passes on a
+ * local NebWorkspace; BENCH_NEB_WORKSPACE=0: allocating fresh vectors). Printed by `npm run bench`.
  */
 import { getNebMethod } from '../src/engine/neb/methods';
 import { createOptimizer } from '../src/engine/neb/optimizers';
-import { applyNebStep, evaluateNebForces } from '../src/engine/neb/step';
+import { applyNebStepOn, evaluateNebForces } from '../src/engine/neb/step';
 import { NebWorkspace } from '../src/engine/neb/workspace';
 import type { Energy, Vector } from '../src/engine/energy';
 import type { NeuralEnergyDescription } from '../src/engine/neural/neural-energy';
@@ -30,15 +35,20 @@ export async function nebStepShare(log: (line: string) => void = console.log): P
     return `skipped: the pool does not start here (${(err as Error).message.split('\n')[0]})`;
   }
   try {
+    const pooled = process.env.BENCH_NEB_POOLED !== '0' && process.env.BENCH_NEB_WORKSPACE !== '0';
     let inside = 0;
+    let insideActive = 0;
     const timed: Energy = {
       dimension: pool.dimension,
       name: pool.name,
       checksFinite: pool.checksFinite,
       stochastic: true,
+      ...(pooled ? { kernels: pool.kernels } : {}),
       async lossAndGradient(points) {
         const t0 = performance.now();
+        const busy = performance.eventLoopUtilization();
         const result = await pool.lossAndGradient(points);
+        insideActive += performance.eventLoopUtilization(busy).active;
         inside += performance.now() - t0;
         return result;
       },
@@ -51,21 +61,28 @@ export async function nebStepShare(log: (line: string) => void = console.log): P
     let pivots: Vector[] = Array.from({ length: INTERIOR + 2 }, (_, i) => lerp(a, b, i / (INTERIOR + 1)));
     const ends: [number, number] = [(await pool.loss([a]))[0], (await pool.loss([b]))[0]];
     const method = getNebMethod('string');
-    const optimizer = createOptimizer({ name: 'fire', weightDecay: 0 });
-    const workspace = process.env.BENCH_NEB_WORKSPACE === '0' ? undefined : new NebWorkspace();
+    const memory = pooled ? 'shared' : 'local';
+    const optimizer = createOptimizer({ name: 'fire', weightDecay: 0 }, memory);
+    const workspace = process.env.BENCH_NEB_WORKSPACE === '0' ? undefined : new NebWorkspace(memory);
     const step = async () => {
       const evaluation = await evaluateNebForces(timed, pivots, method, true, ends, workspace);
-      pivots = applyNebStep(pivots, evaluation, { method, optimizer, learningRate: 1, climbing: true }, workspace);
+      pivots = await applyNebStepOn(timed, pivots, evaluation, { method, optimizer, learningRate: 1, climbing: true }, workspace);
     };
     for (let s = 0; s < 5; s++) await step(); // warm-up
     inside = 0;
+    insideActive = 0;
     const t0 = performance.now();
+    const busy0 = performance.eventLoopUtilization();
     for (let s = 0; s < STEPS; s++) await step();
+    const active = performance.eventLoopUtilization(busy0).active;
     const total = performance.now() - t0;
     const share = (total - inside) / total;
-    log(`  ${STEPS} NEB steps, ${INTERIOR} interior pivots, D = ${pool.dimension}: ${(total / STEPS).toFixed(1)} ms per step, ` +
-      `${((total - inside) / STEPS).toFixed(1)} ms outside gradient evaluation: main-thread share ${(100 * share).toFixed(1)} % (goal <= 20 %)`);
-    return share;
+    const cpuShare = (active - insideActive) / total;
+    const where = pooled ? "per-pivot kernels in the pool's workers" : 'step on the main thread';
+    log(`  ${STEPS} NEB steps, ${INTERIOR} interior pivots, D = ${pool.dimension}, ${where}: ${(total / STEPS).toFixed(1)} ms per step, ` +
+      `${((total - inside) / STEPS).toFixed(1)} ms outside gradient evaluation: wall share ${(100 * share).toFixed(1)} %; ` +
+      `main thread busy outside gradient evaluation ${((active - insideActive) / STEPS).toFixed(2)} ms per step: main-thread CPU share ${(100 * cpuShare).toFixed(1)} % (goal <= 20 %)`);
+    return cpuShare;
   } finally {
     pool.dispose();
   }

@@ -34,10 +34,11 @@ import type { Energy, Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { checkPoint } from '../energy-checks';
 import { getNebMethod } from '../neb/methods';
+import type { KernelRunner } from '../neb/kernels';
 import type { PathOptimizer } from '../neb/optimizers';
 import { createOptimizer } from '../neb/optimizers';
 import type { EndpointEnergies, NebEvaluation } from '../neb/step';
-import { applyNebStep, evaluateNebForces } from '../neb/step';
+import { applyNebStepOn, evaluateNebForces } from '../neb/step';
 import { NebWorkspace } from '../neb/workspace';
 import type { DenseProfile, Saddle } from '../path';
 import { evaluateDense, pivotEnergies, pivotPositions, saddleOf } from '../path';
@@ -141,7 +142,10 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   const length = distance(start, end);
   let line: StraightLine | null = null; // stochastic energies' peak rule: measured once per call
   // The pivots of the step loop live in the workspace's buffers; records and resumes get copies.
-  const workspace = new NebWorkspace();
+  // An energy with a KernelRunner (the pool) runs the step's per-pivot part in its threads: the
+  // band and the optimiser's state then live in shared memory.
+  const memory = energy.kernels ? 'shared' : 'local';
+  const workspace = new NebWorkspace(memory);
 
   for (let c = firstCycle; c < cycles.length; c++) {
     signal?.throwIfAborted();
@@ -171,7 +175,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     const method = getNebMethod(cycle.method, { springConstant: cycle.springConstant });
     const optimizerKey = JSON.stringify([cycle.optimizer, cycle.relativeUnits]);
     const keep = cycle.keepOptimizer && optimizer && insertedAt.length === 0 && optimizerKey === previousOptimizer;
-    if (!keep) optimizer = createOptimizer(relativeOptimizer(cycle, length));
+    if (!keep) optimizer = createOptimizer(relativeOptimizer(cycle, length), memory);
     previousOptimizer = optimizerKey;
     // In relative units the forces are lengths (force x L / force scale): SGD's learning rate is then a
     // pure number, Adam's (whose step ignores the force's size) a length in units of L.
@@ -181,6 +185,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     let converged = false;
     let measured: NebEvaluation | null = null;
     let taken = 0;
+    if (memory === 'shared' && pivots.length > 2) pivots = workspace.hold(pivots);
     // Evaluate, judge, move: the paper's schedule (no rule) makes the same calls in the same order
     // as `steps` NEB steps followed by one measuring evaluation.
     for (let s = 0; ; s++) {
@@ -198,7 +203,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
         break;
       }
       const factor = cycle.relativeUnits && forceScale ? length / forceScale : 1;
-      pivots = applyNebStep(pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor }, workspace);
+      pivots = await applyNebStepOn(counted, pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor }, workspace);
       taken++;
     }
 
@@ -293,12 +298,14 @@ class CountingEnergy implements Energy {
   readonly name: string;
   readonly checksFinite?: boolean;
   readonly stochastic?: boolean;
+  readonly kernels?: KernelRunner;
 
   constructor(private readonly inner: Energy) {
     this.dimension = inner.dimension;
     this.name = inner.name;
     this.checksFinite = inner.checksFinite;
     this.stochastic = inner.stochastic;
+    this.kernels = inner.kernels;
   }
 
   lossAndGradient(points: readonly Vector[]) {
