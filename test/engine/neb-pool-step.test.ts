@@ -57,14 +57,16 @@ function minima(): [Vector, Vector] {
 }
 
 const steps: Array<[NebMethodName, Partial<OptimizerConfig>]> = [
-  ['string', { name: 'fire', dt: 0.2, dtmax: 2, Nmin: 1, astart: 0.3 }],
+  ['string', { name: 'fire', dt: 0.2, dtmax: 2, Nmin: 1, astart: 0.3, maxstep: 10 }],
+  // Every step cut to maxstep (the move redone after the velocity phase).
+  ['string', { name: 'fire', maxstep: 1e-3 }],
   ['string', { name: 'sgd', momentum: 0.9, weightDecay: 1e-4 }],
   ['improved-tangent', { name: 'adam', weightDecay: 0 }],
   ['elastic-band', { name: 'sgd', momentum: 0, weightDecay: 0 }],
 ];
 
 for (const [methodName, optimizerConfig] of steps) {
-  test(`${methodName} + ${optimizerConfig.name}, climbing, endpoints once: 12 steps with the kernels in the workers equal the main-thread steps bit for bit`, async () => {
+  test(`${methodName} + ${optimizerConfig.name}${optimizerConfig.maxstep ? ` (maxstep ${optimizerConfig.maxstep})` : ''}, climbing, endpoints once: 12 steps with the kernels in the workers equal the main-thread steps bit for bit`, async () => {
     const { pooled, plain } = await pools();
     const [a, b] = minima();
     const start = Array.from({ length: 7 }, (_, i) => lerp(a, b, i / 6));

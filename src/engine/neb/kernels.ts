@@ -104,10 +104,13 @@ const KERNELS = {
   },
   /**
    * FIRE's velocity of one pivot, mixing or reset then acceleration fused per element in ASE's
-   * order: views [G, velocity], scalars [scale, mode, keep, mix, dt] -> [|dt v|^2].
+   * order, and the move uncut (out = p + dt v: the move whenever the band's step is within
+   * maxstep, else redone by fireMove): views [G, velocity, p, out], scalars [scale, mode, keep,
+   * mix, dt] -> [|dt v|^2, sum of out].
    */
-  fireVelocity: ([G, v], [scale, mode, keep, mix, dt]) => {
+  fireVelocity: ([G, v, p, out], [scale, mode, keep, mix, dt]) => {
     let step2 = 0;
+    let sum = 0;
     // One loop per mode (the branch stays out of the loop).
     if (mode === FIRE_MODES.mix) {
       for (let d = 0; d < G.length; d++) {
@@ -115,6 +118,8 @@ const KERNELS = {
         const vd = keep * v[d] - mix * gd - dt * gd;
         v[d] = vd;
         step2 += (dt * vd) ** 2;
+        out[d] = p[d] + dt * vd;
+        sum += out[d];
       }
     } else {
       const reset = mode === FIRE_MODES.reset;
@@ -122,9 +127,11 @@ const KERNELS = {
         const vd = (reset ? 0 : v[d]) - dt * Math.fround(scale * G[d]);
         v[d] = vd;
         step2 += (dt * vd) ** 2;
+        out[d] = p[d] + dt * vd;
+        sum += out[d];
       }
     }
-    return [step2];
+    return [step2, sum];
   },
   /** FIRE's move: views [p, velocity, out], scalars [dt x cut factor] -> [sum of out]. */
   fireMove: ([p, v, out], [scaled]) => {

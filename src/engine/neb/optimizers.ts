@@ -220,7 +220,10 @@ class Fire implements PathOptimizer {
   }
 
   step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, _learningRate: number): void {
-    runLocally(this.phases(pivots, gradients, 1, pivots));
+    // Into other vectors: a move cut to maxstep is redone from the pivots before the step.
+    const moved = pivots.map((p) => new Float32Array(p.length));
+    runLocally(this.phases(pivots, gradients, 1, moved));
+    pivots.forEach((p, i) => p.set(moved[i]));
   }
 
   stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean {
@@ -232,8 +235,8 @@ class Fire implements PathOptimizer {
   }
 
   /**
-   * The update with gradient g = fround(scale x G), from `pivots` into `into` (may be the same
-   * vectors), in three phases: the dot products, the velocity, the move. The band-wide sums are
+   * The update with gradient g = fround(scale x G), from `pivots` into `into` (other vectors), in two phases: the dot products, the velocity with the move (a third phase redoes
+   * the move when the step is cut to maxstep). The band-wide sums are
    * per-pivot sums added in pivot order, so they do not depend on where the pivots ran.
    * Returns the sum of the moved coordinates.
    */
@@ -269,11 +272,14 @@ class Fire implements PathOptimizer {
     }
     const dt = this.dt;
     const velocity = this.velocity;
-    const steps = yield moving.map((i): KernelTask => ({ kernel: 'fireVelocity', views: [G[i]!, velocity[i]], scalars: [scale, mode, keep, mix, dt] }));
-    const length = Math.sqrt(steps.reduce((sum, [step2]) => sum + step2, 0));
-    const scaled = (length > this.config.maxstep ? this.config.maxstep / length : 1) * dt;
-    const moves = yield pivots.map((p, i): KernelTask => (G[i] ? { kernel: 'fireMove', views: [p, velocity[i], into[i]], scalars: [scaled] } : { kernel: 'copy', views: [p, into[i]] }));
-    return moves.reduce((sum, [s]) => sum + (s ?? 0), 0);
+    // The velocity phase also moves the pivots by dt v (and copies the endpoints): the move itself
+    // unless the band's step exceeds maxstep, when the move is redone cut to maxstep.
+    const steps = yield pivots.map((p, i): KernelTask => (G[i] ? { kernel: 'fireVelocity', views: [G[i]!, velocity[i], p, into[i]], scalars: [scale, mode, keep, mix, dt] } : { kernel: 'copy', views: [p, into[i]] }));
+    const length = Math.sqrt(steps.reduce((sum, [step2]) => sum + (step2 ?? 0), 0));
+    if (!(length > this.config.maxstep)) return steps.reduce((sum, [, s]) => sum + (s ?? 0), 0);
+    const scaled = (this.config.maxstep / length) * dt;
+    const moves = yield moving.map((i): KernelTask => ({ kernel: 'fireMove', views: [pivots[i], velocity[i], into[i]], scalars: [scaled] }));
+    return moves.reduce((sum, [s]) => sum + s, 0);
   }
 
   remap(_origins: readonly PivotOrigin[]): void {

@@ -184,8 +184,9 @@ export class PooledNeuralEnergy implements Energy {
    * shared memory run on this thread.
    */
   readonly kernels: KernelRunner = { runKernels: (tasks) => this.runKernels(tasks) };
-  /** Kernel tasks run in the workers so far. */
+  /** Kernel tasks run in the workers so far, and the wall time of their phases in the slowest worker (ms). */
   kernelTasks = 0;
+  kernelMs = 0;
 
   private async runKernels(tasks: readonly KernelTask[]): Promise<number[][]> {
     const shared: SharedKernelTask[] = [];
@@ -197,6 +198,7 @@ export class PooledNeuralEnergy implements Energy {
     await this.ready();
     const parts = await Promise.all(shares(tasks.length, this.size).map(({ first, count }, w) => this.workers[w].request({ op: 'kernels', tasks: shared.slice(first, first + count) })));
     this.kernelTasks += tasks.length;
+    this.kernelMs += Math.max(...parts.map((p) => p.ms ?? 0));
     return parts.flatMap((p) => p.results ?? []);
   }
 

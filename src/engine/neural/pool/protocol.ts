@@ -49,6 +49,8 @@ export interface CallResult {
   losses: number[];
   /** The kernels' scalars, one array per task. */
   results?: number[][];
+  /** Wall time the worker spent running them (ms). */
+  ms?: number;
 }
 export type CallReply = CallResult | { id: number; ok: false; error: WorkerError };
 export type ReadyReply = { id: -1; ready: true; dimension: number } | { id: -1; ready: false; error: WorkerError };

@@ -41,8 +41,9 @@ async function main(): Promise<void> {
         const { losses } = energy.lossAndGradientAt(request.call, points, request.firstIndex, gradients);
         port.postMessage({ id: request.id, ok: true, losses } satisfies WorkerReply);
       } else if (request.op === 'kernels') {
+        const t0 = performance.now();
         const results = request.tasks.map((task) => runKernel({ kernel: task.kernel, views: task.views.map(viewOf), scalars: task.scalars }));
-        port.postMessage({ id: request.id, ok: true, losses: [], results } satisfies WorkerReply);
+        port.postMessage({ id: request.id, ok: true, losses: [], results, ms: performance.now() - t0 } satisfies WorkerReply);
       } else {
         port.postMessage({ id: request.id, ok: true, losses: energy.lossAt(request.points, request.firstIndex) } satisfies WorkerReply);
       }
