@@ -118,6 +118,17 @@ export interface AutoNebOptions {
 
 type Config = AutoNebConfigInput | PresetName | undefined;
 
+/**
+ * Stochastic energies: the run's force scale is at least this many times the mini-batch noise of
+ * the gradient on the first band. A straight line that is already nearly flat (e.g. between a
+ * minimum and a permuted copy of another aligned to it) has forces at the noise level; in relative
+ * units (force x L / force scale) the noise alone then moved the pivots by full relative steps,
+ * 3-4x the absolute step of a raw pair, and the band drifted uphill and diverged. On raw pairs of
+ * Fashion-MNIST MLPs the first band's largest force is ~4x the noise, so the floor leaves them
+ * as they were (measurements: docs/autoneb-convergence.md).
+ */
+export const NOISE_FLOOR = 3;
+
 /** Steps between yields to the event loop, so timers (and aborts) can run during a cycle. */
 const YIELD_EVERY = 16;
 
@@ -192,7 +203,10 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
       if (s % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       signal?.throwIfAborted();
       const evaluation = await evaluateNebForces(counted, pivots, method, cycle.climbing, ends, workspace);
-      if (forceScale === null && pivots.length > 2) forceScale = evaluation.maxForce;
+      if (forceScale === null && pivots.length > 2) {
+        forceScale = evaluation.maxForce;
+        if (energy.stochastic) forceScale = Math.max(forceScale, NOISE_FLOOR * (await gradientNoise(counted, pivots.slice(1, -1))));
+      }
       const peakEvery = energy.stochastic && cycle.stop ? cycle.stop.window : 0;
       if (peakEvery > 0 && !line) line = await straightLine(counted, start, end);
       if (cycle.stop && !rule) rule = new CycleStoppingRule(cycle.stop, forceScale ?? 0, line?.barrier ?? 0, peakEvery);
@@ -347,6 +361,17 @@ function initialPivots(energy: Energy, start: Vector, end: Vector, initial: Auto
   if (!same(pivots[0], start)) throw new InvalidInputError('initial.pivots[0]', 'differs from start');
   if (!same(pivots[pivots.length - 1], end)) throw new InvalidInputError(`initial.pivots[${pivots.length - 1}]`, 'differs from end');
   return copyAll(pivots);
+}
+
+/** Largest mini-batch noise of the gradient over `points`: |g1 - g2| / sqrt(2) between two calls' batches. */
+async function gradientNoise(energy: Energy, points: readonly Vector[]): Promise<number> {
+  const first = await checkedLossAndGradient(energy, points);
+  const kept = copyAll(first.gradients);
+  first.release?.();
+  const second = await checkedLossAndGradient(energy, points);
+  const noise = Math.max(...second.gradients.map((g, i) => distance(g, kept[i]) / Math.SQRT2));
+  second.release?.();
+  return noise;
 }
 
 function yieldToEventLoop(): Promise<void> {
