@@ -33,14 +33,18 @@ export function reportCommands(program: Command): void {
     .option('--steps <n>', 'alignment: SGD steps per minimum (default: the preset\'s)', intOption('--steps', 1))
     .option('--widths <list>', 'alignment: hidden widths, comma-separated (default: the preset\'s)')
     .option('--minima <n>', 'alignment: minima per width (default: the preset\'s)', intOption('--minima', 2))
-    .action(async (preset: string, o: { out?: string; dataDir?: string; landscape?: string; parallel?: number; ownServer: boolean; steps?: number; widths?: string; minima?: number }, command: Command) => {
+    .option('--pairs <which>', 'alignment: "reference" (minima 2..n aligned to minimum 1) or "all" pairs (default: the preset\'s)')
+    .action(async (preset: string, o: { out?: string; dataDir?: string; landscape?: string; parallel?: number; ownServer: boolean; steps?: number; widths?: string; minima?: number; pairs?: string }, command: Command) => {
       const globals = command.optsWithGlobals<{ url: string; token?: string; json: boolean; quiet: boolean }>();
       if (preset.startsWith('alignment')) {
         const { ALIGNMENT_PRESETS, runAlignmentExperiment } = await import('./experiment-alignment');
         const chosen = ALIGNMENT_PRESETS[preset];
         if (!chosen) throw new CliError(`unknown preset ${JSON.stringify(preset)}; known: ${Object.keys(ALIGNMENT_PRESETS).join(', ')}`, EXIT.USAGE);
         const widths = o.widths?.split(',').map(Number);
-        const result = await runAlignmentExperiment({ ...chosen.options, out: o.out ?? `experiments/${preset}`, ...(o.steps ? { steps: o.steps } : {}), ...(widths ? { widths } : {}), ...(o.minima ? { minima: o.minima } : {}) });
+        if (widths?.some((w) => !Number.isInteger(w) || w < 1)) throw new CliError(`--widths must be positive integers separated by commas, got ${JSON.stringify(o.widths)}`, EXIT.USAGE);
+        if (o.pairs !== undefined && o.pairs !== 'reference' && o.pairs !== 'all') throw new CliError(`--pairs must be "reference" or "all", got ${JSON.stringify(o.pairs)}`, EXIT.USAGE);
+        const pairs = o.pairs as 'reference' | 'all' | undefined;
+        const result = await runAlignmentExperiment({ ...chosen.options, out: o.out ?? `experiments/${preset}`, ...(o.steps ? { steps: o.steps } : {}), ...(widths ? { widths } : {}), ...(o.minima ? { minima: o.minima } : {}), ...(pairs ? { pairs } : {}) });
         process.stdout.write(
           globals.json
             ? `${JSON.stringify(result, null, 2)}\n`

@@ -6,6 +6,8 @@
  * Points (pivots) are flat float32 vectors in R^D: a network's parameters (BatchNorm running
  * statistics included) are one vector, so the elastic band never needs to know about layers.
  */
+import type { KernelRunner } from './neb/kernels';
+
 export type Vector = Float32Array;
 
 export interface LossAndGradient {
@@ -49,6 +51,11 @@ export interface Energy {
    * rules then judge moving windows (AutoNEB's `stop.window`) instead of single steps.
    */
   readonly stochastic?: boolean;
+  /**
+   * Optional: runs the NEB step's per-pivot kernels where this energy evaluates (the pool's worker
+   * threads), on vectors in shared memory; see neb/kernels.ts.
+   */
+  readonly kernels?: KernelRunner;
   /** Releases backend memory held by the energy, if any. */
   dispose?(): void;
 }

@@ -5,7 +5,8 @@
 import type { Energy, Vector } from './energy';
 import { NonFiniteEnergyError } from './energy';
 import { InvalidInputError } from './errors';
-import { distance, lerp, lerpInto } from './vector';
+import { runLocally, type KernelTask, type Phases } from './neb/kernels';
+import { distance, lerp } from './vector';
 
 /** Energies sampled densely along a path: `pointsPerSegment` interior points between pivots. */
 export interface DenseProfile {
@@ -115,13 +116,21 @@ export function saddleOf(pivots: readonly Vector[], profile: DenseProfile): Sadd
  * `pivots`); the input is unchanged.
  */
 export function redistributeEqually(pivots: readonly Vector[], fixed: readonly number[] = [], into?: Float32Array[]): Vector[] {
+  return runLocally(redistributeEquallyPhases(pivots, fixed, into));
+}
+
+/** redistributeEqually as two phases of per-pivot kernels: the segments' lengths, then each pivot's interpolation. */
+export function* redistributeEquallyPhases(pivots: readonly Vector[], fixed: readonly number[] = [], into?: Float32Array[]): Phases<Vector[]> {
   const anchors = [...new Set([0, pivots.length - 1, ...fixed])].sort((a, b) => a - b);
   const out: Float32Array[] = into ?? pivots.map((p) => new Float32Array(p.length));
-  const placed = new Array<boolean>(pivots.length).fill(false);
+  const lengths = (yield pivots.slice(1).map((p, i) => ({ kernel: 'distance', views: [pivots[i], p] }) satisfies KernelTask)).map(([length]) => length);
+  const tasks: KernelTask[] = pivots.map((p, i) => ({ kernel: 'copy', views: [p, out[i]] }));
   for (let k = 0; k < anchors.length - 1; k++) {
     const from = anchors[k];
     const to = anchors[k + 1];
-    const cumulative = cumulativeLengths(pivots.slice(from, to + 1));
+    // As cumulativeLengths of the slice from..to, from the same lengths.
+    const cumulative = [0];
+    for (let i = from + 1; i <= to; i++) cumulative.push(cumulative[i - 1 - from] + lengths[i - 1]);
     const total = cumulative[cumulative.length - 1];
     if (!(total > 0)) continue;
     let segment = 0;
@@ -130,10 +139,9 @@ export function redistributeEqually(pivots: readonly Vector[], fixed: readonly n
       while (segment < cumulative.length - 2 && cumulative[segment + 1] < target) segment++;
       const length = cumulative[segment + 1] - cumulative[segment];
       const alpha = length > 0 ? Math.min(1, Math.max(0, (target - cumulative[segment]) / length)) : 0;
-      lerpInto(out[i], pivots[from + segment], pivots[from + segment + 1], alpha);
-      placed[i] = true;
+      tasks[i] = { kernel: 'lerp', views: [out[i], pivots[from + segment], pivots[from + segment + 1]], scalars: [alpha] };
     }
   }
-  placed.forEach((done, i) => done || out[i].set(pivots[i]));
+  yield tasks;
   return out;
 }

@@ -73,3 +73,22 @@ test('the alignment-ci experiment: straight-line and AutoNEB barriers raw vs ali
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('alignment --pairs reference aligns minima 2..n to minimum 1; bad --pairs and --widths are named', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'neb-atlas-alignment-'));
+  try {
+    const res = await cli(['--json', 'experiment', 'alignment-ci', '--out', out, '--minima', '3', '--pairs', 'reference', '--steps', '20'], {}, 120_000);
+    assert.equal(res.code, 0, res.stderr);
+    const [row] = json<AlignmentExperimentResult>(res).rows;
+    assert.deepEqual(row.details.map((p) => [p.a, p.b]), [[1, 2], [1, 3]]);
+    assert.equal(row.pairs, 2);
+    close(row.raw, (row.details[0].line.raw.barrier + row.details[1].line.raw.barrier) / 2, 1e-12, 'mean over the two pairs');
+    for (const [flag, value] of [['--pairs', 'some'], ['--widths', '16,x']]) {
+      const bad = await cli(['experiment', 'alignment-ci', '--out', out, flag, value]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, new RegExp(`${flag} must be`));
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

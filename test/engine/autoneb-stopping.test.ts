@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runAutoNEB } from '../../src/engine/autoneb/run';
+import { NOISE_FLOOR, runAutoNEB } from '../../src/engine/autoneb/run';
 import { CycleStoppingRule } from '../../src/engine/autoneb/stopping';
+import { getNebMethod } from '../../src/engine/neb/methods';
+import { evaluateNebForces } from '../../src/engine/neb/step';
 import type { Energy, LossAndGradient, Vector } from '../../src/engine/energy';
 import type { AnalyticSurface } from '../../src/engine/surfaces';
 import { curvedValley, mullerBrown, wolfeQuapp } from '../../src/engine/surfaces';
+import { copyAll, distance } from '../../src/engine/vector';
 import { newtonCriticalPoint, sameBits, TransformedSurface } from './helpers';
 
 /**
@@ -121,6 +124,42 @@ test('a noisy energy (surface + seeded noise): the windowed rule stops, the sadd
   assert.equal(unwindowed.cycles[0].config.optimizer.name, 'fire');
   assert.equal(unwindowed.cycles[0].stepsTaken, 200);
   assert.equal(unwindowed.stopReason, 'schedule-exhausted');
+});
+
+test('stochastic energies: the force scale is at least NOISE_FLOOR x the first band\'s gradient noise (two batches at the same pivots)', async () => {
+  const calls: { points: Vector[]; gradients: Vector[] }[] = [];
+  const recording = (inner: TransformedSurface): Energy => ({
+    dimension: 2,
+    name: inner.name,
+    stochastic: inner.stochastic,
+    async lossAndGradient(points) {
+      const result = await inner.lossAndGradient(points);
+      calls.push({ points: copyAll(points), gradients: copyAll(result.gradients) });
+      return result;
+    },
+    loss: (points) => inner.loss(points),
+  });
+  const short = { preset: 'adaptive' as const, cycles: [{ insertion: { strategy: 'equal' as const, count: 3 }, steps: 5 }] };
+  // Gradient noise of 400 per coordinate, above Müller-Brown's forces (~200) on the straight line:
+  // the forces of the first band are mostly noise, as on a straight line that is already flat.
+  const noisy = new TransformedSurface(mullerBrown, 1, 1, { seed: 11, energy: 0.5, gradient: 400 });
+  const run = await runAutoNEB(recording(noisy), noisy.minimum(0), noisy.minimum(1), short);
+  // Calls: the endpoints once, the first band, then the same band twice more for the noise.
+  const [, band, first, second] = calls;
+  assert.ok(sameBits(first.points, band.points) && sameBits(second.points, band.points), 'the noise is measured at the first band');
+  const noise = Math.max(...first.gradients.map((g, i) => distance(g, second.gradients[i]) / Math.SQRT2));
+  assert.ok(noise > 200, `noise ${noise}`);
+  assert.equal(run.cycles[0].forceScale, NOISE_FLOOR * noise);
+  // Without noise no extra call: the force scale is the first band's largest force, as before.
+  calls.length = 0;
+  const exact = new TransformedSurface(mullerBrown);
+  const quiet = await runAutoNEB(recording(exact), exact.minimum(0), exact.minimum(1), short);
+  assert.ok(!sameBits(calls[2].points, calls[1].points), 'the band moved between the first two step evaluations');
+  const [ends, firstBand] = calls;
+  const [a, b] = ends.points;
+  const [ea, eb] = await exact.loss([a, b]);
+  const evaluation = await evaluateNebForces(exact, [a, ...firstBand.points, b], getNebMethod('string'), false, [ea, eb]);
+  assert.equal(quiet.cycles[0].forceScale, evaluation.maxForce);
 });
 
 test('the windowed rule by hand: the mean force over a window, the peak between measurements', () => {

@@ -34,10 +34,11 @@ import type { Energy, Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { checkPoint } from '../energy-checks';
 import { getNebMethod } from '../neb/methods';
+import type { KernelRunner } from '../neb/kernels';
 import type { PathOptimizer } from '../neb/optimizers';
 import { createOptimizer } from '../neb/optimizers';
 import type { EndpointEnergies, NebEvaluation } from '../neb/step';
-import { applyNebStep, evaluateNebForces } from '../neb/step';
+import { applyNebStepOn, evaluateNebForces } from '../neb/step';
 import { NebWorkspace } from '../neb/workspace';
 import type { DenseProfile, Saddle } from '../path';
 import { evaluateDense, pivotEnergies, pivotPositions, saddleOf } from '../path';
@@ -117,6 +118,17 @@ export interface AutoNebOptions {
 
 type Config = AutoNebConfigInput | PresetName | undefined;
 
+/**
+ * Stochastic energies: the run's force scale is at least this many times the mini-batch noise of
+ * the gradient on the first band. A straight line that is already nearly flat (e.g. between a
+ * minimum and a permuted copy of another aligned to it) has forces at the noise level; in relative
+ * units (force x L / force scale) the noise alone then moved the pivots by full relative steps,
+ * 3-4x the absolute step of a raw pair, and the band drifted uphill and diverged. On raw pairs of
+ * Fashion-MNIST MLPs the first band's largest force is ~4x the noise, so the floor leaves them
+ * as they were (measurements: docs/autoneb-convergence.md).
+ */
+export const NOISE_FLOOR = 3;
+
 /** Steps between yields to the event loop, so timers (and aborts) can run during a cycle. */
 const YIELD_EVERY = 16;
 
@@ -141,7 +153,10 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   const length = distance(start, end);
   let line: StraightLine | null = null; // stochastic energies' peak rule: measured once per call
   // The pivots of the step loop live in the workspace's buffers; records and resumes get copies.
-  const workspace = new NebWorkspace();
+  // An energy with a KernelRunner (the pool) runs the step's per-pivot part in its threads: the
+  // band and the optimiser's state then live in shared memory.
+  const memory = energy.kernels ? 'shared' : 'local';
+  const workspace = new NebWorkspace(memory);
 
   for (let c = firstCycle; c < cycles.length; c++) {
     signal?.throwIfAborted();
@@ -171,7 +186,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     const method = getNebMethod(cycle.method, { springConstant: cycle.springConstant });
     const optimizerKey = JSON.stringify([cycle.optimizer, cycle.relativeUnits]);
     const keep = cycle.keepOptimizer && optimizer && insertedAt.length === 0 && optimizerKey === previousOptimizer;
-    if (!keep) optimizer = createOptimizer(relativeOptimizer(cycle, length));
+    if (!keep) optimizer = createOptimizer(relativeOptimizer(cycle, length), memory);
     previousOptimizer = optimizerKey;
     // In relative units the forces are lengths (force x L / force scale): SGD's learning rate is then a
     // pure number, Adam's (whose step ignores the force's size) a length in units of L.
@@ -181,13 +196,17 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     let converged = false;
     let measured: NebEvaluation | null = null;
     let taken = 0;
+    if (memory === 'shared' && pivots.length > 2) pivots = workspace.hold(pivots);
     // Evaluate, judge, move: the paper's schedule (no rule) makes the same calls in the same order
     // as `steps` NEB steps followed by one measuring evaluation.
     for (let s = 0; ; s++) {
       if (s % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       signal?.throwIfAborted();
       const evaluation = await evaluateNebForces(counted, pivots, method, cycle.climbing, ends, workspace);
-      if (forceScale === null && pivots.length > 2) forceScale = evaluation.maxForce;
+      if (forceScale === null && pivots.length > 2) {
+        forceScale = evaluation.maxForce;
+        if (energy.stochastic) forceScale = Math.max(forceScale, NOISE_FLOOR * (await gradientNoise(counted, pivots.slice(1, -1))));
+      }
       const peakEvery = energy.stochastic && cycle.stop ? cycle.stop.window : 0;
       if (peakEvery > 0 && !line) line = await straightLine(counted, start, end);
       if (cycle.stop && !rule) rule = new CycleStoppingRule(cycle.stop, forceScale ?? 0, line?.barrier ?? 0, peakEvery);
@@ -198,7 +217,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
         break;
       }
       const factor = cycle.relativeUnits && forceScale ? length / forceScale : 1;
-      pivots = applyNebStep(pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor }, workspace);
+      pivots = await applyNebStepOn(counted, pivots, evaluation, { method, optimizer: optimizer!, learningRate, climbing: cycle.climbing, forceFactor: factor }, workspace);
       taken++;
     }
 
@@ -293,12 +312,14 @@ class CountingEnergy implements Energy {
   readonly name: string;
   readonly checksFinite?: boolean;
   readonly stochastic?: boolean;
+  readonly kernels?: KernelRunner;
 
   constructor(private readonly inner: Energy) {
     this.dimension = inner.dimension;
     this.name = inner.name;
     this.checksFinite = inner.checksFinite;
     this.stochastic = inner.stochastic;
+    this.kernels = inner.kernels;
   }
 
   lossAndGradient(points: readonly Vector[]) {
@@ -340,6 +361,17 @@ function initialPivots(energy: Energy, start: Vector, end: Vector, initial: Auto
   if (!same(pivots[0], start)) throw new InvalidInputError('initial.pivots[0]', 'differs from start');
   if (!same(pivots[pivots.length - 1], end)) throw new InvalidInputError(`initial.pivots[${pivots.length - 1}]`, 'differs from end');
   return copyAll(pivots);
+}
+
+/** Largest mini-batch noise of the gradient over `points`: |g1 - g2| / sqrt(2) between two calls' batches. */
+async function gradientNoise(energy: Energy, points: readonly Vector[]): Promise<number> {
+  const first = await checkedLossAndGradient(energy, points);
+  const kept = copyAll(first.gradients);
+  first.release?.();
+  const second = await checkedLossAndGradient(energy, points);
+  const noise = Math.max(...second.gradients.map((g, i) => distance(g, kept[i]) / Math.SQRT2));
+  second.release?.();
+  return noise;
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -15,9 +15,8 @@
 import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { namedTable } from '../strategies';
-import { redistributeEqually } from '../path';
-import { distance, dot, subtract } from '../vector';
-import { improvedTangentInto } from './tangent';
+import { redistributeEquallyPhases } from '../path';
+import { FORCE_KINDS, runLocally, type KernelTask, type Phases } from './kernels';
 
 export const NEB_METHOD_NAMES = ['string', 'improved-tangent', 'elastic-band'] as const;
 export type NebMethodName = (typeof NEB_METHOD_NAMES)[number];
@@ -56,11 +55,15 @@ export interface NebMethod {
   readonly name: NebMethodName;
   /** Forces and tangents, written into `into` when given (else new vectors). */
   forces(input: NebForceInput, into?: NebForceBuffers): NebForces;
+  /** forces() as phases of per-pivot kernels (see kernels.ts), for running them elsewhere. */
+  forcePhases(input: NebForceInput, into?: NebForceBuffers): Phases<NebForces>;
   /**
    * Re-parametrisation after an optimiser step; `fixed` pivots (climbing) stay put. The result is
    * `pivots` itself when the method moves nothing, else new vectors, or `into` when given.
    */
   redistribute(pivots: readonly Vector[], fixed: readonly number[], into?: Float32Array[]): Vector[];
+  /** redistribute() as phases of per-pivot kernels. */
+  redistributePhases(pivots: readonly Vector[], fixed: readonly number[], into?: Float32Array[]): Phases<Vector[]>;
 }
 
 /** The highest interior pivot (first on ties), or -1 if the path has no interior pivot. */
@@ -70,110 +73,60 @@ export function highestInteriorPivot(energies: readonly number[]): number {
   return best;
 }
 
-abstract class NudgedMethod implements NebMethod {
-  abstract readonly name: NebMethodName;
+/** The three methods differ per pivot only (the force kernel's kind) and in the re-parametrisation. */
+class NudgedMethod implements NebMethod {
+  constructor(
+    readonly name: NebMethodName,
+    private readonly k: number,
+  ) {}
 
-  forces({ pivots, energies, gradients, climbing }: NebForceInput, into?: NebForceBuffers): NebForces {
+  forces(input: NebForceInput, into?: NebForceBuffers): NebForces {
+    return runLocally(this.forcePhases(input, into));
+  }
+
+  *forcePhases({ pivots, energies, gradients, climbing }: NebForceInput, into?: NebForceBuffers): Phases<NebForces> {
     const n = pivots.length;
     const dimension = pivots[0].length;
-    // The chord is the tangent's last fallback: built only if needed (it costs a vector per step).
-    let chord: Vector | undefined;
-    const chordOf = () => (chord ??= subtract(pivots[n - 1], pivots[0]));
     // The end pivots have no tangent: one shared zero vector.
     const ends = into ? into.tangents[0].fill(0) : new Float32Array(dimension);
     const forces: Vector[] = into ? into.forces : pivots.map(() => new Float32Array(dimension));
-    const tangents: Vector[] = pivots.map(() => ends);
-    const perpendicular = new Array<number>(n).fill(0);
-    const forceNorms = new Array<number>(n).fill(0);
+    const tangents: Vector[] = pivots.map((_, i) => (i === 0 || i === n - 1 ? ends : into ? into.tangents[i] : new Float32Array(dimension)));
     forces[0].fill(0);
     forces[n - 1].fill(0);
-    // Three passes over D per pivot: the tangent's blend, its scaling with grad . tau, the force.
+    const kind = FORCE_KINDS[this.name];
+    const tasks: KernelTask[] = [];
     for (let i = 1; i < n - 1; i++) {
-      const tau = into ? into.tangents[i] : new Float32Array(dimension);
-      const g = gradients[i];
-      const along = improvedTangentInto(tau, pivots[i - 1], pivots[i], pivots[i + 1], energies[i - 1], energies[i], energies[i + 1], chordOf, g);
-      tangents[i] = tau;
-      let perp2 = 0;
-      let force2 = 0;
-      const force = forces[i];
-      const spring = i !== climbing && this.hasSpring;
-      for (let d = 0; d < dimension; d++) {
-        const gPerp = g[d] - along * tau[d];
-        perp2 += gPerp * gPerp;
-        force[d] = i === climbing ? -g[d] + 2 * along * tau[d] : this.loss(g[d], gPerp);
-        force2 += force[d] * force[d];
-      }
-      perpendicular[i] = Math.sqrt(perp2);
-      if (spring) {
-        this.addSpring(force, pivots, i, tau);
-        force2 = dot(force, force);
-      }
-      forceNorms[i] = Math.sqrt(force2);
+      tasks.push({
+        kernel: 'force',
+        views: [pivots[i - 1], pivots[i], pivots[i + 1], gradients[i], tangents[i], forces[i], pivots[0], pivots[n - 1]],
+        scalars: [kind, this.k, energies[i - 1], energies[i], energies[i + 1], i === climbing ? 1 : 0],
+      });
     }
+    const norms = yield tasks;
+    const perpendicular = new Array<number>(n).fill(0);
+    const forceNorms = new Array<number>(n).fill(0);
+    norms.forEach(([perp, force], t) => {
+      perpendicular[t + 1] = perp;
+      forceNorms[t + 1] = force;
+    });
     return { forces, tangents, perpendicularGradientNorms: perpendicular, forceNorms };
   }
 
-  redistribute(pivots: readonly Vector[], _fixed: readonly number[]): Vector[] {
+  redistribute(pivots: readonly Vector[], fixed: readonly number[], into?: Float32Array[]): Vector[] {
+    return runLocally(this.redistributePhases(pivots, fixed, into));
+  }
+
+  *redistributePhases(pivots: readonly Vector[], fixed: readonly number[], into?: Float32Array[]): Phases<Vector[]> {
+    // The string method's spacing is its re-parametrisation ("spring constant = infinity"); the others move nothing.
+    if (this.name === 'string') return yield* redistributeEquallyPhases(pivots, fixed, into);
     return pivots.map((p) => p);
-  }
-
-  /** Loss force component from the full and the perpendicular gradient component. */
-  protected loss(_g: number, gPerp: number): number {
-    return -gPerp;
-  }
-
-  /** Whether addSpring adds anything (the string method's does not). */
-  protected readonly hasSpring: boolean = true;
-
-  protected abstract addSpring(force: Vector, pivots: readonly Vector[], i: number, tau: Vector): void;
-}
-
-class StringMethod extends NudgedMethod {
-  readonly name = 'string' as const;
-  protected override readonly hasSpring = false;
-
-  protected addSpring(): void {
-    // The string method has no spring force: spacing is enforced by redistribute().
-  }
-
-  override redistribute(pivots: readonly Vector[], fixed: readonly number[], into?: Float32Array[]): Vector[] {
-    return redistributeEqually(pivots, fixed, into);
-  }
-}
-
-class ImprovedTangentMethod extends NudgedMethod {
-  readonly name = 'improved-tangent' as const;
-
-  constructor(private readonly k: number) {
-    super();
-  }
-
-  protected addSpring(force: Vector, pivots: readonly Vector[], i: number, tau: Vector): void {
-    const magnitude = this.k * (distance(pivots[i + 1], pivots[i]) - distance(pivots[i], pivots[i - 1]));
-    for (let d = 0; d < force.length; d++) force[d] += magnitude * tau[d];
-  }
-}
-
-class ElasticBandMethod extends NudgedMethod {
-  readonly name = 'elastic-band' as const;
-
-  constructor(private readonly k: number) {
-    super();
-  }
-
-  protected override loss(g: number): number {
-    return -g;
-  }
-
-  protected addSpring(force: Vector, pivots: readonly Vector[], i: number): void {
-    for (let d = 0; d < force.length; d++) force[d] += this.k * (pivots[i + 1][d] - 2 * pivots[i][d] + pivots[i - 1][d]);
   }
 }
 
 const NEB_METHODS = namedTable<(springConstant: number) => NebMethod>('NEB method', {
-  string: () => new StringMethod(),
-  'improved-tangent': (k) => new ImprovedTangentMethod(k),
-  'elastic-band': (k) => new ElasticBandMethod(k),
+  string: () => new NudgedMethod('string', 0),
+  'improved-tangent': (k) => new NudgedMethod('improved-tangent', k),
+  'elastic-band': (k) => new NudgedMethod('elastic-band', k),
 } satisfies Record<NebMethodName, (springConstant: number) => NebMethod>);
 
 /** The NEB method of the given name (the factory the AutoNEB config resolves through). */

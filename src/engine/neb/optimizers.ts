@@ -14,6 +14,7 @@
 import type { Vector } from '../energy';
 import { InvalidInputError } from '../errors';
 import { namedTable } from '../strategies';
+import { FIRE_MODES, float32, float64, runLocally, type KernelTask, type Memory, type Phases } from './kernels';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adam', 'fire'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -79,6 +80,8 @@ export interface PathOptimizer {
    * coordinate is finite (their sum is: float64 sums of float32 values do not overflow).
    */
   stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean;
+  /** stepAlong() as phases of per-pivot kernels (see kernels.ts), for running them elsewhere. */
+  phasesAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): Phases<boolean>;
   /** Re-indexes the per-pivot state after insertion (one origin per pivot of the new path). */
   remap(origins: readonly PivotOrigin[]): void;
 }
@@ -88,12 +91,15 @@ class PivotStates {
   private states: Array<Float32Array[] | undefined> = [];
   private counts: number[] = [];
 
-  constructor(private readonly slots: number) {}
+  constructor(
+    private readonly slots: number,
+    private readonly memory: Memory,
+  ) {}
 
   advance(i: number, dimension: number): { vectors: Float32Array[]; count: number } {
     let vectors = this.states[i];
     if (!vectors) {
-      vectors = Array.from({ length: this.slots }, () => new Float32Array(dimension));
+      vectors = Array.from({ length: this.slots }, () => float32(dimension, this.memory));
       this.states[i] = vectors;
       this.counts[i] = 0;
     }
@@ -111,7 +117,7 @@ class PivotStates {
       const b = old[right];
       if (!a || !b) return; // no state yet: the pivot starts fresh
       this.states[i] = a.map((va, s) => {
-        const out = new Float32Array(va.length);
+        const out = float32(va.length, this.memory);
         for (let d = 0; d < out.length; d++) out[d] = (1 - alpha) * va[d] + alpha * b[s][d];
         return out;
       });
@@ -120,91 +126,73 @@ class PivotStates {
   }
 }
 
-class SgdMomentum implements PathOptimizer {
-  readonly name = 'sgd' as const;
-  private readonly state = new PivotStates(1);
-
-  constructor(private readonly config: OptimizerConfig) {}
+/** What SGD and Adam share: per-pivot state and one kernel per pivot (no band-wide scalar). */
+abstract class PerPivotOptimizer implements PathOptimizer {
+  abstract readonly name: OptimizerName;
+  protected abstract readonly state: PivotStates;
 
   step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, learningRate: number): void {
-    this.update(pivots, gradients, 1, learningRate, pivots);
+    runLocally(this.phases(pivots, gradients, 1, learningRate, pivots));
   }
 
   stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean {
-    return Number.isFinite(this.update(pivots, forces, -factor, learningRate, into));
+    return runLocally(this.phasesAlong(pivots, forces, factor, learningRate, into));
+  }
+
+  *phasesAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): Phases<boolean> {
+    return Number.isFinite(yield* this.phases(pivots, forces, -factor, learningRate, into));
   }
 
   /** The update with gradient fround(scale x G), from `pivots` into `into` (may be the same vectors); the sum of the moved coordinates. */
-  private update(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, learningRate: number, into: Vector[]): number {
-    const { momentum, weightDecay } = this.config;
-    let sum = 0;
-    pivots.forEach((p, i) => {
+  private *phases(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, learningRate: number, into: Vector[]): Phases<number> {
+    const tasks = pivots.map((p, i): KernelTask => {
       const g = G[i];
-      const out = into[i];
-      if (!g) {
-        if (out !== p) out.set(p);
-        return;
-      }
+      if (!g) return { kernel: 'copy', views: [p, into[i]] };
       const { vectors, count } = this.state.advance(i, p.length);
-      const buffer = vectors[0];
-      for (let d = 0; d < p.length; d++) {
-        const grad = Math.fround(scale * g[d]) + weightDecay * p[d];
-        // torch: the first step initialises the buffer with the gradient itself.
-        buffer[d] = count === 1 ? grad : momentum * buffer[d] + grad;
-        out[d] = p[d] - learningRate * buffer[d];
-        sum += out[d];
-      }
+      return this.task(p, g, vectors, count, scale, learningRate, into[i]);
     });
-    return sum;
+    return (yield tasks).reduce((sum, [s]) => sum + (s ?? 0), 0);
   }
+
+  protected abstract task(p: Vector, g: Vector, state: Float32Array[], count: number, scale: number, learningRate: number, out: Vector): KernelTask;
 
   remap(origins: readonly PivotOrigin[]): void {
     this.state.remap(origins);
   }
 }
 
-class Adam implements PathOptimizer {
+class SgdMomentum extends PerPivotOptimizer {
+  readonly name = 'sgd' as const;
+  protected readonly state: PivotStates;
+
+  constructor(
+    private readonly config: OptimizerConfig,
+    memory: Memory,
+  ) {
+    super();
+    this.state = new PivotStates(1, memory);
+  }
+
+  protected task(p: Vector, g: Vector, [buffer]: Float32Array[], count: number, scale: number, learningRate: number, out: Vector): KernelTask {
+    return { kernel: 'sgd', views: [p, g, buffer, out], scalars: [scale, learningRate, count === 1 ? 1 : 0, this.config.momentum, this.config.weightDecay] };
+  }
+}
+
+class Adam extends PerPivotOptimizer {
   readonly name = 'adam' as const;
-  private readonly state = new PivotStates(2);
+  protected readonly state: PivotStates;
 
-  constructor(private readonly config: OptimizerConfig) {}
-
-  step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, learningRate: number): void {
-    this.update(pivots, gradients, 1, learningRate, pivots);
+  constructor(
+    private readonly config: OptimizerConfig,
+    memory: Memory,
+  ) {
+    super();
+    this.state = new PivotStates(2, memory);
   }
 
-  stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean {
-    return Number.isFinite(this.update(pivots, forces, -factor, learningRate, into));
-  }
-
-  /** The update with gradient fround(scale x G), from `pivots` into `into` (may be the same vectors); the sum of the moved coordinates. */
-  private update(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, learningRate: number, into: Vector[]): number {
+  protected task(p: Vector, g: Vector, [m, v]: Float32Array[], count: number, scale: number, learningRate: number, out: Vector): KernelTask {
     const { beta1, beta2, epsilon, weightDecay } = this.config;
-    let sum = 0;
-    pivots.forEach((p, i) => {
-      const g = G[i];
-      const out = into[i];
-      if (!g) {
-        if (out !== p) out.set(p);
-        return;
-      }
-      const { vectors, count } = this.state.advance(i, p.length);
-      const [m, v] = vectors;
-      const correction1 = 1 - beta1 ** count;
-      const correction2 = 1 - beta2 ** count;
-      for (let d = 0; d < p.length; d++) {
-        const grad = Math.fround(scale * g[d]) + weightDecay * p[d];
-        m[d] = beta1 * m[d] + (1 - beta1) * grad;
-        v[d] = beta2 * v[d] + (1 - beta2) * grad * grad;
-        out[d] = p[d] - (learningRate * (m[d] / correction1)) / (Math.sqrt(v[d] / correction2) + epsilon);
-        sum += out[d];
-      }
-    });
-    return sum;
-  }
-
-  remap(origins: readonly PivotOrigin[]): void {
-    this.state.remap(origins);
+    return { kernel: 'adam', views: [p, g, m, v, out], scalars: [scale, learningRate, beta1, beta2, epsilon, weightDecay, count] };
   }
 }
 
@@ -223,50 +211,51 @@ class Fire implements PathOptimizer {
   private a: number;
   private downhillSteps = 0;
 
-  constructor(private readonly config: OptimizerConfig) {
+  constructor(
+    private readonly config: OptimizerConfig,
+    private readonly memory: Memory,
+  ) {
     this.dt = config.dt;
     this.a = config.astart;
   }
 
   step(pivots: Vector[], gradients: ReadonlyArray<Vector | null>, _learningRate: number): void {
-    this.update(pivots, gradients, 1, pivots);
+    // Into other vectors: a move cut to maxstep is redone from the pivots before the step.
+    const moved = pivots.map((p) => new Float32Array(p.length));
+    runLocally(this.phases(pivots, gradients, 1, moved));
+    pivots.forEach((p, i) => p.set(moved[i]));
   }
 
-  stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, _learningRate: number, into: Float32Array[]): boolean {
-    return Number.isFinite(this.update(pivots, forces, -factor, into));
+  stepAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, learningRate: number, into: Float32Array[]): boolean {
+    return runLocally(this.phasesAlong(pivots, forces, factor, learningRate, into));
+  }
+
+  *phasesAlong(pivots: readonly Vector[], forces: ReadonlyArray<Vector | null>, factor: number, _learningRate: number, into: Float32Array[]): Phases<boolean> {
+    return Number.isFinite(yield* this.phases(pivots, forces, -factor, into));
   }
 
   /**
-   * The update with gradient g = fround(scale x G), from `pivots` into `into` (may be the same
-   * vectors), in three passes over the band: the dot products, the velocity (mixing, reset and
-   * acceleration fused per element in ASE's order), the move. Returns the sum of the moved coordinates.
+   * The update with gradient g = fround(scale x G), from `pivots` into `into` (other vectors), in two phases: the dot products, the velocity with the move (a third phase redoes
+   * the move when the step is cut to maxstep). The band-wide sums are
+   * per-pivot sums added in pivot order, so they do not depend on where the pivots ran.
+   * Returns the sum of the moved coordinates.
    */
-  private update(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, into: Vector[]): number {
-    const moving = pivots.map((_, i) => G[i]).map((g, i) => (g ? i : -1)).filter((i) => i >= 0);
+  private *phases(pivots: readonly Vector[], G: ReadonlyArray<Vector | null>, scale: number, into: Vector[]): Phases<number> {
+    const moving = pivots.map((_, i) => i).filter((i) => G[i]);
     // How the velocity changes before the acceleration: kept (first step), mixed, or reset to 0.
-    let mode: 'keep' | 'mix' | 'reset' = 'keep';
+    let mode: number = FIRE_MODES.keep;
     let mix = 0;
     let keep = 1;
     if (!this.velocity) {
-      this.velocity = pivots.map((p) => new Float64Array(p.length));
+      this.velocity = pivots.map((p, i) => float64(G[i] ? p.length : 0, this.memory));
     } else {
-      // One pass for the three dot products over the band (F = -gradient).
-      let vf = 0;
-      let ff = 0;
-      let vv = 0;
-      for (const i of moving) {
-        const g = G[i]!;
-        const v = this.velocity[i];
-        for (let d = 0; d < g.length; d++) {
-          const gd = Math.fround(scale * g[d]);
-          vf -= v[d] * gd;
-          ff += gd * gd;
-          vv += v[d] * v[d];
-        }
-      }
+      const velocity = this.velocity;
+      const dots = yield moving.map((i): KernelTask => ({ kernel: 'fireDots', views: [G[i]!, velocity[i]], scalars: [scale] }));
+      let [vf, ff, vv] = [0, 0, 0];
+      for (const [v, f, w] of dots) [vf, ff, vv] = [vf + v, ff + f, vv + w];
       const { Nmin, finc, fdec, dtmax, astart, fa } = this.config;
       if (vf > 0) {
-        mode = 'mix';
+        mode = FIRE_MODES.mix;
         mix = (this.a * Math.sqrt(vv)) / Math.sqrt(ff);
         keep = 1 - this.a;
         if (this.downhillSteps > Nmin) {
@@ -275,51 +264,22 @@ class Fire implements PathOptimizer {
         }
         this.downhillSteps++;
       } else {
-        mode = 'reset';
+        mode = FIRE_MODES.reset;
         this.a = astart;
         this.dt *= fdec;
         this.downhillSteps = 0;
       }
     }
     const dt = this.dt;
-    let step2 = 0;
-    for (const i of moving) {
-      const g = G[i]!;
-      const v = this.velocity[i];
-      // One loop per mode (the branch stays out of the loop); per element: mix or reset, then accelerate.
-      if (mode === 'mix') {
-        for (let d = 0; d < g.length; d++) {
-          const gd = Math.fround(scale * g[d]);
-          const vd = keep * v[d] - mix * gd - dt * gd;
-          v[d] = vd;
-          step2 += (dt * vd) ** 2;
-        }
-      } else {
-        const reset = mode === 'reset';
-        for (let d = 0; d < g.length; d++) {
-          const vd = (reset ? 0 : v[d]) - dt * Math.fround(scale * g[d]);
-          v[d] = vd;
-          step2 += (dt * vd) ** 2;
-        }
-      }
-    }
-    const length = Math.sqrt(step2);
-    const factor = length > this.config.maxstep ? this.config.maxstep / length : 1;
-    let sum = 0;
-    pivots.forEach((p, i) => {
-      const out = into[i];
-      if (!G[i]) {
-        if (out !== p) out.set(p);
-        return;
-      }
-      const v = this.velocity![i];
-      const scaled = factor * dt;
-      for (let d = 0; d < p.length; d++) {
-        out[d] = p[d] + scaled * v[d];
-        sum += out[d];
-      }
-    });
-    return sum;
+    const velocity = this.velocity;
+    // The velocity phase also moves the pivots by dt v (and copies the endpoints): the move itself
+    // unless the band's step exceeds maxstep, when the move is redone cut to maxstep.
+    const steps = yield pivots.map((p, i): KernelTask => (G[i] ? { kernel: 'fireVelocity', views: [G[i]!, velocity[i], p, into[i]], scalars: [scale, mode, keep, mix, dt] } : { kernel: 'copy', views: [p, into[i]] }));
+    const length = Math.sqrt(steps.reduce((sum, [step2]) => sum + (step2 ?? 0), 0));
+    if (!(length > this.config.maxstep)) return steps.reduce((sum, [, s]) => sum + (s ?? 0), 0);
+    const scaled = (this.config.maxstep / length) * dt;
+    const moves = yield moving.map((i): KernelTask => ({ kernel: 'fireMove', views: [pivots[i], velocity[i], into[i]], scalars: [scaled] }));
+    return moves.reduce((sum, [s]) => sum + s, 0);
   }
 
   remap(_origins: readonly PivotOrigin[]): void {
@@ -330,11 +290,11 @@ class Fire implements PathOptimizer {
   }
 }
 
-const OPTIMIZERS = namedTable<(config: OptimizerConfig) => PathOptimizer>('optimizer', {
-  sgd: (config) => new SgdMomentum(config),
-  adam: (config) => new Adam(config),
-  fire: (config) => new Fire(config),
-} satisfies Record<OptimizerName, (config: OptimizerConfig) => PathOptimizer>);
+const OPTIMIZERS = namedTable<(config: OptimizerConfig, memory: Memory) => PathOptimizer>('optimizer', {
+  sgd: (config, memory) => new SgdMomentum(config, memory),
+  adam: (config, memory) => new Adam(config, memory),
+  fire: (config, memory) => new Fire(config, memory),
+} satisfies Record<OptimizerName, (config: OptimizerConfig, memory: Memory) => PathOptimizer>);
 
 /** Checks an optimiser config; `field` prefixes the error messages. */
 export function validateOptimizerConfig(config: OptimizerConfig, field = 'optimizer'): void {
@@ -365,8 +325,9 @@ export function validateOptimizerConfig(config: OptimizerConfig, field = 'optimi
   }
 }
 
-export function createOptimizer(config: Partial<OptimizerConfig> = {}): PathOptimizer {
+/** `memory: 'shared'` keeps the per-pivot state in SharedArrayBuffers, so a KernelRunner's threads can update it. */
+export function createOptimizer(config: Partial<OptimizerConfig> = {}, memory: Memory = 'local'): PathOptimizer {
   const full = { ...DEFAULT_OPTIMIZER, ...config };
   validateOptimizerConfig(full);
-  return OPTIMIZERS.get(full.name, 'optimizer.name')(full);
+  return OPTIMIZERS.get(full.name, 'optimizer.name')(full, memory);
 }

@@ -4,11 +4,15 @@
  * along the forces, then let the method re-parametrise (string method: equal spacing).
  * Evaluation and move are separate so a caller can judge the forces before moving. A NebWorkspace
  * makes the step allocate no vector (its passes over D are fused: see the methods and optimisers).
+ * An energy that offers a KernelRunner (the pool: `kernels`) with a workspace in shared memory
+ * gets the step's per-pivot kernels run in its threads (only scalars come back); the pivots are
+ * the same bit for bit as on the calling thread.
  */
 import type { Energy, Vector } from '../energy';
 import { NonFiniteEnergyError } from '../energy';
 import { checkedLossAndGradient } from '../energy-checks';
 import { firstNonFinite } from '../vector';
+import { runLocally, runPhasesOn, type KernelRunner, type Phases } from './kernels';
 import type { NebForces, NebMethod } from './methods';
 import { highestInteriorPivot, maxForce, maxPerpendicularGradient } from './methods';
 import type { PathOptimizer } from './optimizers';
@@ -67,7 +71,9 @@ export async function evaluateNebForces(
   const gradients = ends ? [ends, ...evaluatedGradients, ends] : evaluatedGradients;
   const climber = climbing ? highestInteriorPivot(losses) : -1;
   const buffers = workspace?.forceBuffers(pivots.length, energy.dimension);
-  const forces = method.forces({ pivots, energies: losses, gradients, climbing: climber }, buffers);
+  const phases = method.forcePhases({ pivots, energies: losses, gradients, climbing: climber }, buffers);
+  const runner = kernelRunner(energy, workspace);
+  const forces = runner ? await runPhasesOn(runner, phases) : runLocally(phases);
   release?.(); // the forces are in other vectors: the gradients are read no more
   return {
     energies: [...losses],
@@ -84,15 +90,34 @@ export async function evaluateNebForces(
  * workspace its band buffers (see NebWorkspace for how long they stay valid). The input is unchanged.
  */
 export function applyNebStep(pivots: readonly Vector[], evaluation: NebEvaluation, options: NebStepOptions, workspace?: NebWorkspace): Vector[] {
+  return runLocally(stepPhases(pivots, evaluation, options, workspace));
+}
+
+/**
+ * applyNebStep with the per-pivot kernels on `energy`'s KernelRunner when it has one and the
+ * workspace is in shared memory (pivots elsewhere are first copied into the workspace).
+ */
+export async function applyNebStepOn(energy: Energy, pivots: readonly Vector[], evaluation: NebEvaluation, options: NebStepOptions, workspace?: NebWorkspace): Promise<Vector[]> {
+  const runner = kernelRunner(energy, workspace);
+  if (!runner || !workspace) return applyNebStep(pivots, evaluation, options, workspace);
+  return runPhasesOn(runner, stepPhases(workspace.hold(pivots), evaluation, options, workspace));
+}
+
+/** The energy's KernelRunner when the step's vectors can be shared with it. */
+function kernelRunner(energy: Energy, workspace?: NebWorkspace): KernelRunner | null {
+  return energy.kernels && workspace?.memory === 'shared' ? energy.kernels : null;
+}
+
+function* stepPhases(pivots: readonly Vector[], evaluation: NebEvaluation, options: NebStepOptions, workspace?: NebWorkspace): Phases<Vector[]> {
   const n = pivots.length;
   const dimension = pivots[0].length;
   const last = n - 1;
   const moved = workspace ? workspace.band(n, dimension, [pivots]) : pivots.map(() => new Float32Array(dimension));
   // The optimisers minimise along the path's gradient, the negative force: they read the forces.
   const forces = evaluation.forces.forces.map((f, i) => (i === 0 || i === last ? null : f));
-  const finite = options.optimizer.stepAlong(pivots, forces, options.forceFactor ?? 1, options.learningRate, moved);
+  const finite = yield* options.optimizer.phasesAlong(pivots, forces, options.forceFactor ?? 1, options.learningRate, moved);
   const into = workspace?.band(n, dimension, [pivots, moved]);
-  const next = options.method.redistribute(moved, evaluation.climbing >= 0 ? [evaluation.climbing] : [], into);
+  const next = yield* options.method.redistributePhases(moved, evaluation.climbing >= 0 ? [evaluation.climbing] : [], into);
   // The endpoints were checked, and re-parametrised pivots interpolate finite moved ones.
   if (!finite) {
     next.forEach((p, i) => {

@@ -4,9 +4,11 @@
  * and the garbage collection): the forces and tangents of the last evaluation, and three band
  * buffers that a step moves the pivots into and re-parametrises them into. A step takes the
  * buffers its input does not use, so the pivots a step returns stay valid (and unchanged) until
- * the second step after it; a caller who keeps pivots longer copies them.
+ * the second step after it; a caller who keeps pivots longer copies them. In `shared` memory
+ * (SharedArrayBuffers, one per band) a KernelRunner's threads work on the same buffers.
  */
 import type { Vector } from '../energy';
+import { float32, type Memory } from './kernels';
 import type { NebForceBuffers } from './methods';
 
 export class NebWorkspace {
@@ -14,6 +16,8 @@ export class NebWorkspace {
   private dimension = -1;
   private buffers: NebForceBuffers = { forces: [], tangents: [] };
   private bands: Float32Array[][] = [];
+
+  constructor(readonly memory: Memory = 'local') {}
 
   /** The force and tangent buffers for a band of `n` pivots of dimension `dimension`. */
   forceBuffers(n: number, dimension: number): NebForceBuffers {
@@ -29,9 +33,22 @@ export class NebWorkspace {
     return free;
   }
 
+  /** `pivots` themselves when they lie in one of this workspace's bands, else a copy in a free band. */
+  hold(pivots: readonly Vector[]): Vector[] {
+    const dimension = pivots[0].length;
+    this.fit(pivots.length, dimension);
+    if (this.bands.some((band) => pivots.every((p, i) => band[i] === p))) return [...pivots];
+    const free = this.band(pivots.length, dimension, [pivots]);
+    pivots.forEach((p, i) => free[i].set(p));
+    return free;
+  }
+
   private fit(n: number, dimension: number): void {
     if (n === this.pivotCount && dimension === this.dimension) return;
-    const band = () => Array.from({ length: n }, () => new Float32Array(dimension));
+    const band = () => {
+      const memory = float32(n * dimension, this.memory);
+      return Array.from({ length: n }, (_, i) => memory.subarray(i * dimension, (i + 1) * dimension));
+    };
     this.buffers = { forces: band(), tangents: band() };
     this.bands = [band(), band(), band()];
     this.pivotCount = n;

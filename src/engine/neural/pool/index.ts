@@ -14,7 +14,8 @@ import { createModel } from '../models';
 import { checkLength, type NeuralEnergyDescription } from '../neural-energy';
 import { RecycledVectors } from '../../recycled-vectors';
 import { currentBackend } from './backend';
-import type { CallReply, CallResult, ReadyReply, WorkerError, WorkerInit, WorkerRequestBody } from './protocol';
+import { runKernel, type KernelRunner, type KernelTask } from '../../neb/kernels';
+import type { CallReply, CallResult, ReadyReply, SharedKernelTask, SharedView, WorkerError, WorkerInit, WorkerRequestBody } from './protocol';
 
 export interface PoolOptions {
   /** Worker threads (default: number of cores). */
@@ -91,6 +92,12 @@ class PoolWorker {
   }
 }
 
+/** A view of shared memory as the workers address it, or null for ordinary memory. */
+function sharedView(view: Float32Array | Float64Array): SharedView | null {
+  if (!(view.buffer instanceof SharedArrayBuffer)) return null;
+  return { buffer: view.buffer, byteOffset: view.byteOffset, length: view.length, float64: view instanceof Float64Array };
+}
+
 /** Contiguous shares of n items over k workers: [first, count] per worker that gets any. */
 function shares(n: number, k: number): { first: number; count: number }[] {
   const out: { first: number; count: number }[] = [];
@@ -155,12 +162,44 @@ export class PooledNeuralEnergy implements Energy {
     const { vectors: gradients, release } = this.recycled.take(points.length, d);
     const replies = await Promise.all(shares(points.length, this.size).map(({ first, count }, w) => {
       const worker = this.workers[w];
-      const shared = worker.sharedPoints(count, d);
-      const view = new Float32Array(shared, 0, count * d);
-      for (let i = 0; i < count; i++) view.set(points[first + i], i * d);
-      return worker.request({ op: 'lossAndGradient', call, firstIndex: first, count, points: shared, gradients: gradients[0].buffer as SharedArrayBuffer, gradientsAt: first });
+      const mine = points.slice(first, first + count);
+      // Points already in shared memory (a NEB step's band in a shared NebWorkspace) are read in place.
+      let refs = mine.map(sharedView);
+      if (refs.some((r) => r === null)) {
+        const shared = worker.sharedPoints(count, d);
+        refs = mine.map((p, i) => {
+          const view = new Float32Array(shared, i * d * 4, d);
+          view.set(p);
+          return sharedView(view);
+        });
+      }
+      return worker.request({ op: 'lossAndGradient', call, firstIndex: first, count, points: refs as SharedView[], gradients: gradients[0].buffer as SharedArrayBuffer, gradientsAt: first });
     }));
     return { losses: replies.flatMap((r) => r.losses), gradients, release };
+  }
+
+  /**
+   * Runs NEB step kernels in the workers, contiguous shares of the tasks each (the pivots' part
+   * of a step, see neb/kernels.ts); only the tasks' scalars come back. Tasks on vectors outside
+   * shared memory run on this thread.
+   */
+  readonly kernels: KernelRunner = { runKernels: (tasks) => this.runKernels(tasks) };
+  /** Kernel tasks run in the workers so far, and the wall time of their phases in the slowest worker (ms). */
+  kernelTasks = 0;
+  kernelMs = 0;
+
+  private async runKernels(tasks: readonly KernelTask[]): Promise<number[][]> {
+    const shared: SharedKernelTask[] = [];
+    for (const { kernel, views, scalars } of tasks) {
+      const refs = views.map(sharedView);
+      if (refs.some((r) => r === null)) return tasks.map(runKernel);
+      shared.push({ kernel, views: refs as SharedView[], scalars });
+    }
+    await this.ready();
+    const parts = await Promise.all(shares(tasks.length, this.size).map(({ first, count }, w) => this.workers[w].request({ op: 'kernels', tasks: shared.slice(first, first + count) })));
+    this.kernelTasks += tasks.length;
+    this.kernelMs += Math.max(...parts.map((p) => p.ms ?? 0));
+    return parts.flatMap((p) => p.results ?? []);
   }
 
   async loss(points: readonly Vector[]): Promise<number[]> {
