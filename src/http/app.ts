@@ -97,7 +97,7 @@ export async function createApp({ config, log = console.log, clientToken: makeCl
     closers.push(() => queue.close());
     // The embedded setup works alone: the server runs a worker too (more run as `neb-atlas worker`),
     // in a worker thread, so this thread only serves (src/runs/worker-thread.ts). It starts while
-    // the schema is built; on close it stops after the subscriptions and requests have ended.
+    // Apollo starts; on close it stops after the subscriptions and requests have ended.
     const workerStarting = config.workers > 0 ? RunWorkerThread.start({ config, url: database.url, queue: queueOptions(config, database.url), events, log, priority: workerPriority }) : Promise.resolve(null);
     workerStarting.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
     closers.push(() => workerStarting.then((w) => w?.stop(), () => undefined));
