@@ -403,7 +403,7 @@ async function main(): Promise<void> {
     if (PARTS.has(1)) await capacityPart(app, api, token, shapes);
     if (PARTS.has(2) || PARTS.has(3)) await latencyParts(app, api, token, shapes, ids);
     if (PARTS.has(4)) {
-      console.log(`\n4. subscriber delivery: graphql-ws subscribers (one socket each, in a child process) to pathCycles of one CONNECT run, ${CYCLES} cycles of ${STEPS} steps`);
+      console.log(`\n4. subscriber delivery: graphql-ws subscribers (one socket each, in ${SUBSCRIBER_PROCESSES} child processes) to pathCycles of one CONNECT run, ${CYCLES} cycles of ${STEPS} steps`);
       for (const count of SUBSCRIBER_COUNTS) await subscribers(app, api, token, ids.minima, count);
     }
   } finally {
