@@ -45,8 +45,13 @@ export class RunWorkerThread {
     private readonly thread: Worker,
     private readonly exit: Promise<number>,
     private readonly cancels: { return?: () => unknown },
+    log: (message: string) => void,
   ) {
-    void exit.then(() => (this.exited = true));
+    void exit.then((code) => {
+      this.exited = true;
+      // Its running steps return to the queue when they expire (another worker, or a restart).
+      if (!this.stopping) log(`worker thread exited unexpectedly (code ${code}); this server takes no more runs`);
+    });
   }
 
   /** Starts the thread and resolves once its worker takes jobs. */
@@ -82,7 +87,7 @@ export class RunWorkerThread {
         thread.on('message', onMessage);
         void exit.then((code) => reject(new Error(`worker thread exited (code ${code}) before it started`)));
       });
-      return new RunWorkerThread(id, thread, exit, cancels);
+      return new RunWorkerThread(id, thread, exit, cancels, log);
     } catch (err) {
       cancels.return?.();
       await thread.terminate().catch(() => undefined);
