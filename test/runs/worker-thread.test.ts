@@ -13,13 +13,18 @@ let server: TestServer;
 let b: string;
 let c: string;
 
+/** Müller-Brown minima B and C, trained by the server's worker (seeds 1 and 3 descend to them). */
+async function trainBC(on: TestServer): Promise<[string, string]> {
+  const landscapeId = await createLandscape(on, { name: 'mb', architecture: { kind: 'surface', surface: 'muller-brown' }, autonebPreset: 'surface' });
+  const train = await mutate(on, TRAIN, { l: landscapeId, n: 2, seeds: [1, 3] });
+  assert.equal((await waitForRun(on, train.id)).status, 'SUCCEEDED');
+  const minima = await minimaBySeed(on, landscapeId);
+  return [minima.get(1)!.id, minima.get(3)!.id];
+}
+
 before(async () => {
   server = await startTestServer(); // the default: one in-process worker, in its thread
-  const landscapeId = await createLandscape(server, { name: 'mb', architecture: { kind: 'surface', surface: 'muller-brown' }, autonebPreset: 'surface' });
-  const train = await mutate(server, TRAIN, { l: landscapeId, n: 2, seeds: [1, 3] });
-  assert.equal((await waitForRun(server, train.id)).status, 'SUCCEEDED');
-  const minima = await minimaBySeed(server, landscapeId);
-  [b, c] = [minima.get(1)!.id, minima.get(3)!.id]; // seeds 1 and 3 descend to B and C
+  [b, c] = await trainBC(server);
 });
 
 after(async () => {
@@ -92,18 +97,15 @@ test('stopping the worker thread twice is harmless; a cancelled run on a fresh s
   await server.app.worker!.stop();
   const fresh = await startTestServer();
   try {
-    const landscapeId = await createLandscape(fresh, { name: 'mb', architecture: { kind: 'surface', surface: 'muller-brown' }, autonebPreset: 'surface' });
-    const train = await mutate(fresh, TRAIN, { l: landscapeId, n: 2, seeds: [1, 3] });
-    assert.equal((await waitForRun(fresh, train.id)).status, 'SUCCEEDED');
-    const minima = await minimaBySeed(fresh, landscapeId);
-    const running = await mutate(fresh, CONNECT, { a: minima.get(3)!.id, b: minima.get(1)!.id, config: surfaceSchedule(200, 3000) });
+    const [freshB, freshC] = await trainBC(fresh);
+    const running = await mutate(fresh, CONNECT, { a: freshC, b: freshB, config: surfaceSchedule(200, 3000) });
     const pathId = (running.config as { pathId: string }).pathId;
     const cyclesDone = async () => (await fresh.gql('query($id: ID!) { path(id: $id) { cyclesDone } }', { id: pathId })).data!.path.cyclesDone as number;
     await until('a cycle of the running run', async () => (await cyclesDone()) >= 1);
     assert.equal((await mutate(fresh, CANCEL, { id: running.id })).status, 'CANCELLED');
     const atCancel = await cyclesDone();
     // The thread's slot is free again soon: a second run completes on it.
-    const later = await mutate(fresh, CONNECT, { a: minima.get(3)!.id, b: minima.get(1)!.id, config: surfaceSchedule(1) });
+    const later = await mutate(fresh, CONNECT, { a: freshC, b: freshB, config: surfaceSchedule(1) });
     assert.equal((await waitForRun(fresh, later.id, 20_000)).status, 'SUCCEEDED');
     assert.ok((await cyclesDone()) <= atCancel + 1, 'no cycle stored after the step that was running');
   } finally {
