@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { firstError, startTestServer, type TestServer } from '../helpers/server';
-import { CONNECT, createLandscape, mutate, waitForRun } from './helpers';
+import { CONNECT, createLandscape, downloadBytes, mutate, waitForRun } from './helpers';
 
 let server: TestServer;
 let dir: string;
@@ -41,16 +41,9 @@ function metadataOf(file: Buffer): Record<string, string> {
 }
 
 async function download(path: string): Promise<Buffer> {
-  const res = await request(server.app.httpServer)
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+  const res = await downloadBytes(server, path);
   assert.equal(res.status, 200, path);
-  return res.body as Buffer;
+  return res.body;
 }
 
 /** A safetensors file of the MLP 784-4-10 with seeded small values. */

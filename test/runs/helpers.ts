@@ -200,8 +200,8 @@ export class TestWorker {
   }
 }
 
-/** The tensors of a safetensors download (a minimum, pivots, a saddle), by name. */
-export async function downloadTensors(server: TestServer, url: string): Promise<Map<string, NamedTensor>> {
+/** The raw bytes of a GET on the test server (binary routes: safetensors downloads, their errors). */
+export async function downloadBytes(server: TestServer, url: string): Promise<{ status: number; body: Buffer }> {
   const res = await request(server.app.httpServer)
     .get(url)
     .buffer(true)
@@ -210,6 +210,12 @@ export async function downloadTensors(server: TestServer, url: string): Promise<
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => done(null, Buffer.concat(chunks)));
     });
+  return { status: res.status, body: res.body as Buffer };
+}
+
+/** The tensors of a safetensors download (a minimum, pivots, a saddle), by name. */
+export async function downloadTensors(server: TestServer, url: string): Promise<Map<string, NamedTensor>> {
+  const res = await downloadBytes(server, url);
   assert.equal(res.status, 200, url);
-  return new Map(decodeSafetensors(res.body as Buffer).tensors.map((t) => [t.name, t]));
+  return new Map(decodeSafetensors(res.body).tensors.map((t) => [t.name, t]));
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { firstError, startTestServer, type TestServer } from '../helpers/server';
-import { CONNECT, CYCLE_FIELDS, MB_SADDLE_BC, TRAIN, createLandscape, minimaBySeed, mutate, surfaceSchedule, waitForRun, type CycleFields } from './helpers';
+import { CONNECT, CYCLE_FIELDS, MB_SADDLE_BC, TRAIN, createLandscape, downloadBytes, minimaBySeed, mutate, surfaceSchedule, waitForRun, type CycleFields } from './helpers';
 
 let server: TestServer;
 let mlp: string;
@@ -46,15 +46,8 @@ function build(tensors: { name: string; shape: number[]; data: Float32Array; dty
 }
 
 async function download(path: string): Promise<{ status: number; body: Buffer; json?: { error: { code: string; field?: string; message: string } } }> {
-  const res = await request(server.app.httpServer)
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  const body = res.body as Buffer;
+  const res = await downloadBytes(server, path);
+  const body = res.body;
   return { status: res.status, body, json: res.status >= 400 ? JSON.parse(body.toString('utf8')) : undefined };
 }
 
