@@ -8,6 +8,7 @@ import { Migration20261203000200Curvature } from './Migration20261203000200_curv
 import { Migration20261203000300Alignment } from './Migration20261203000300_alignment';
 import { Migration20261203000400Annotations } from './Migration20261203000400_annotations';
 import { Migration20261203001000Curves } from './Migration20261203001000_curves';
+import { Migration20261203005000Anneal } from './Migration20261203005000_anneal';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20250601000000_initial', class: Migration20250601000000Initial },
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000300_alignment', class: Migration20261203000300Alignment },
   { name: 'Migration20261203000400_annotations', class: Migration20261203000400Annotations },
   { name: 'Migration20261203001000_curves', class: Migration20261203001000Curves },
+  { name: 'Migration20261203005000_anneal', class: Migration20261203005000Anneal },
 ];

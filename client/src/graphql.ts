@@ -158,6 +158,8 @@ export type CycleOverrideInput = {
   keepOptimizer?: InputMaybe<Scalars['Boolean']['input']>;
   /** Optimiser sees forces relative to the force scale and lengths relative to the distance between the minima. */
   relativeUnits?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Mini-batch energies: once the run converged, one more cycle at the learning rate times this factor, in (0, 1), before it ends (the `adaptive` preset: 0.1); null: end at convergence. */
+  anneal?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** Pivot insertion at the start of a cycle: `equal` (count per segment) or `highest`. */

@@ -52,9 +52,10 @@ test('adaptive on a stochastic energy: SGD with momentum in relative units, the 
   const cycles = resolveAutoNebConfig('adaptive', { stochastic: true });
   assert.equal(cycles.length, deterministic.length);
   cycles.forEach((c, i) => {
-    assert.deepEqual([c.optimizer.name, c.optimizer.momentum, c.optimizer.weightDecay, c.learningRate], ['sgd', 0.9, 0, 0.006], `cycle ${i + 1}`);
+    assert.deepEqual([c.optimizer.name, c.optimizer.momentum, c.optimizer.weightDecay, c.learningRate, c.anneal], ['sgd', 0.9, 0, 0.006, 0.1], `cycle ${i + 1}`);
+    assert.equal(deterministic[i].anneal, null);
     // Everything else is the deterministic preset's: climbing, insertion, stop rule, units.
-    assert.deepEqual({ ...c, optimizer: null, learningRate: null }, { ...deterministic[i], optimizer: null, learningRate: null }, `cycle ${i + 1}`);
+    assert.deepEqual({ ...c, optimizer: null, learningRate: null, anneal: null }, { ...deterministic[i], optimizer: null, learningRate: null }, `cycle ${i + 1}`);
   });
   const fire = resolveAutoNebConfig({ preset: 'adaptive', base: { optimizer: { name: 'fire' } } }, { stochastic: true });
   assert.ok(fire.every((c) => c.optimizer.name === 'fire'));
@@ -68,6 +69,8 @@ test('new settings (stop rule, FIRE parameters, flags) are validated with the fi
   bad({ cycles: [{ stop: { force: 0 } }] }, /config.cycles\[0\].stop.force: must be in \(0, 1\)/);
   bad({ cycles: [{ stop: { force: 1e-3, window: 2.5 } }] }, /config.cycles\[0\].stop.window: must be an integer >= 0/);
   bad({ cycles: [{ insertion: { strategy: 'equal' } }, { stop: { saddle: -1 } }] }, /config.cycles\[1\].stop.saddle: must be in \(0, 1\)/);
+  bad({ base: { anneal: 1 } }, /config.base.anneal: must be in \(0, 1\)/);
+  bad({ base: { anneal: '0.1' } }, /config.base.anneal: must be in \(0, 1\)/);
   bad({ base: { stop: { tolerance: 1 } } }, /config.base.stop.tolerance: unknown setting/);
   bad({ base: { optimizer: { name: 'fire', dt: 0 } } }, /config.base.optimizer.dt: must be a finite number > 0/);
   bad({ base: { optimizer: { dtmax: 0.05 } } }, /config.(base|cycles\[0\]).optimizer.dtmax: must be >= dt/);

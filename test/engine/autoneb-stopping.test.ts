@@ -199,3 +199,34 @@ test('the default preset resumed after a crash (from the stored pivots and force
   assert.equal(resumed.stopReason, 'converged');
   assert.deepEqual(resumed.cycles.map((c) => [c.cycle, c.stepsTaken, c.saddle.energy, c.maxForce]), full.cycles.slice(1).map((c) => [c.cycle, c.stepsTaken, c.saddle.energy, c.maxForce]));
 });
+
+test('stochastic energies: once converged, the adaptive preset anneals one more cycle at a tenth of the rate and peak tolerance; a resumed run carries it', async () => {
+  const noisy = new TransformedSurface(mullerBrown, 1, 1, { seed: 7, energy: 0.5, gradient: 4 });
+  const run = await runAutoNEB(noisy, noisy.minimum(0), noisy.minimum(1));
+  const k = run.cycles.findIndex((c) => c.annealing);
+  assert.ok(k >= 0 && k < run.cycles.length - 1, `annealing from cycle ${k + 1} of ${run.cycles.length}`);
+  const [converged, annealed] = [run.cycles[k], run.cycles[k + 1]];
+  assert.ok(run.cycles.slice(0, k).every((c) => !c.annealing && c.stopReason === null));
+  // The cycle that converged with nothing left does not end the run; the next runs annealed and ends it.
+  assert.ok(converged.converged && converged.stopReason === null && converged.learningRate === 0.006);
+  assert.equal(converged.config.anneal, 0.1);
+  assert.equal(annealed.learningRate, 0.006 * 0.1);
+  assert.equal(annealed.config.stop!.saddle, converged.config.stop!.saddle * 0.1);
+  assert.equal(annealed.config.insertion, null);
+  assert.equal(annealed.pivotsInserted, 0);
+  assert.ok(annealed.annealing && annealed.converged && annealed.stepsTaken < annealed.steps);
+  assert.equal(annealed.stopReason, 'converged');
+  assert.equal(run.cycles.length, k + 2, 'the annealed cycle is the last');
+  // A run resumed after the converged cycle anneals only when told so (the stored `annealing`).
+  const initial = { pivots: converged.pivots, cyclesDone: k + 1, forceScale: converged.forceScale };
+  const resumed = await runAutoNEB(noisy, noisy.minimum(0), noisy.minimum(1), undefined, { initial: { ...initial, annealing: true } });
+  assert.equal(resumed.cycles[0].learningRate, 0.006 * 0.1);
+  const forgot = await runAutoNEB(noisy, noisy.minimum(0), noisy.minimum(1), undefined, { initial });
+  assert.equal(forgot.cycles[0].learningRate, 0.006, 'without the flag: the preset\'s own rate');
+});
+
+test('deterministic energies never anneal: the run ends where it converged, as before', async () => {
+  const run = await runAutoNEB(mullerBrown, mullerBrown.minimum(0), mullerBrown.minimum(1));
+  assert.equal(run.stopReason, 'converged');
+  assert.ok(run.cycles.every((c) => !c.annealing && c.config.anneal === null));
+});

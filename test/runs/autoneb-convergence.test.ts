@@ -89,6 +89,27 @@ test('new settings are validated: coded error naming the field, nothing queued',
   assert.equal(await count(), before, 'no run was queued');
 });
 
+// Each cycle is one job step resumed from the store: the run's `annealing` must travel with the
+// stored cycle, or a network run would never anneal (or anneal forever).
+test('a network landscape (mini-batch loss): once converged, one more cycle at a tenth of the rate, carried across job steps', async () => {
+  const synthetic = { name: 'synthetic', features: 8, classes: 3, trainSize: 256, testSize: 128, seed: 1 };
+  const mlp = await createLandscape(server, { name: 'mlp', architecture: { kind: 'mlp', widths: [16] }, dataset: synthetic, training: { steps: 200, batchSize: 32, learningRate: 0.05 } });
+  const train = await mutate(server, TRAIN, { l: mlp, n: 2, seeds: [1, 2] });
+  assert.equal((await waitForRun(server, train.id)).status, 'SUCCEEDED');
+  const [a, b] = [...(await minimaBySeed(server, mlp)).values()].map((m) => m.id);
+  const run = await mutate(server, CONNECT, { a, b });
+  const done = await waitForRun(server, run.id);
+  assert.equal(done.status, 'SUCCEEDED', done.errorMessage ?? '');
+  const { path } = (await server.gql(`query($id: ID!) { path(id: $id) { stopReason cycles { index learningRate converged annealing stopReason } } }`, { id: done.config.pathId })).data!;
+  const cycles = path.cycles as Array<{ learningRate: number; converged: boolean; annealing: boolean; stopReason: string | null }>;
+  const k = cycles.findIndex((c) => c.annealing);
+  assert.ok(k >= 0 && k === cycles.length - 2, `annealing from cycle ${k + 1} of ${cycles.length}`);
+  assert.deepEqual(cycles.map((c) => c.learningRate), [...Array(k + 1).fill(0.006), 0.006 * 0.1]);
+  assert.ok(cycles[k].converged && cycles[k].stopReason === null);
+  assert.equal(path.stopReason, 'converged');
+  assert.equal(cycles.at(-1)!.stopReason, 'converged');
+});
+
 // A run's cycles are resolved when it is requested and stored: a network landscape (mini-batch
 // loss) gets the preset's settings for stochastic energies, a surface the deterministic ones.
 test('the cycles a run stores: SGD for a network landscape, FIRE for a surface (preset adaptive)', () => {

@@ -149,6 +149,9 @@ export class CycleType {
   @Field({ description: "Whether this cycle's stopping rule was met." })
   converged!: boolean;
 
+  @Field({ description: 'Whether the run converged at its own rate in this cycle or before, so that later cycles run annealed (the learning rate times the config\'s `anneal`).' })
+  annealing!: boolean;
+
   @Field(() => String, { nullable: true, description: 'Why the run ended after this cycle (`converged`, `schedule-exhausted`); null when it went on.' })
   stopReason!: string | null;
 

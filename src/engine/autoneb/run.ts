@@ -18,6 +18,12 @@
  * would change nothing (same climbing, no looser force tolerance... no pivot to insert); else
  * after its last cycle, `schedule-exhausted`.
  *
+ * Annealing (mini-batch energies, `anneal`): a run that converged with nothing left goes on for
+ * one more cycle, the next one (after the last, the last again) at `learningRate x anneal`
+ * without insertion, and ends when that cycle converges (its peak rule's tolerance scaled by the
+ * same factor); a run of N cycles may so take N + 1. From the converged cycle on, records say
+ * `annealing`; a resumed run passes it back in `initial`.
+ *
  * Saddle: with climbing on, the climbing pivot (exact at convergence) rather than the peak of
  * the dense profile, whose linear interpolation between few pivots overshoots.
  *
@@ -57,6 +63,8 @@ export interface AutoNebState {
   readonly cyclesDone: number;
   /** The run's force scale, learned on its first band (null: not learned yet). */
   readonly forceScale?: number | null;
+  /** Whether the cycles from `cyclesDone + 1` on run annealed (the last record's `annealing`). */
+  readonly annealing?: boolean;
 }
 
 export interface CycleRecord {
@@ -88,6 +96,8 @@ export interface CycleRecord {
   readonly forceScale: number | null;
   /** Whether this cycle's stopping rule was met (false without a rule). */
   readonly converged: boolean;
+  /** The run converged at its own rate in this cycle or before: later cycles run annealed. */
+  readonly annealing: boolean;
   /** Points passed to the energy during this cycle. */
   readonly evaluations: number;
   /** Why the run ended after this cycle; null when it goes on. */
@@ -150,6 +160,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   let optimizer: PathOptimizer | null = null;
   let previousOptimizer = '';
   let stopReason: StopReason = 'schedule-exhausted';
+  let annealing = options.initial?.annealing ?? false;
   const length = distance(start, end);
   let line: StraightLine | null = null; // stochastic energies' peak rule: measured once per call
   // The pivots of the step loop live in the workspace's buffers; records and resumes get copies.
@@ -158,9 +169,11 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   const memory = energy.kernels ? 'shared' : 'local';
   const workspace = new NebWorkspace(memory);
 
-  for (let c = firstCycle; c < cycles.length; c++) {
+  // An annealing run may go one cycle past the schedule (its last cycle, annealed).
+  for (let c = firstCycle; c < cycles.length || (annealing && c === cycles.length); c++) {
     signal?.throwIfAborted();
-    const cycle = cycles[c];
+    const configured = cycles[Math.min(c, cycles.length - 1)];
+    const cycle = annealing && energy.stochastic ? annealed(configured) : configured;
     const field = `config.cycles[${c}]`;
     const counter = counted.count;
 
@@ -225,8 +238,11 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
     if (cycle.endpointsOnce) denseEnds = [profile.energy[0], profile.energy[profile.energy.length - 1]];
     const saddle = cycle.climbing && measured.climbing >= 0 ? pivotSaddle(pivots, profile, measured.climbing) : saddleOf(pivots, profile);
     const next = cycles[c + 1];
-    if (converged && (!next || nothingLeft(cycle, next, pivots, profile))) stopReason = 'converged';
-    const last = stopReason === 'converged' || !next;
+    if (converged && (annealing || !next || nothingLeft(cycle, next, pivots, profile))) {
+      if (!annealing && cycle.anneal !== null && energy.stochastic) annealing = true;
+      else stopReason = 'converged';
+    }
+    const last = stopReason === 'converged' || !(next || (annealing && c + 1 === cycles.length));
     const record: CycleRecord = {
       cycle: c + 1,
       steps: cycle.steps,
@@ -245,6 +261,7 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
       maxForce: measured.maxForce,
       forceScale,
       converged,
+      annealing,
       evaluations: counted.count - counter,
       stopReason: last ? stopReason : null,
     };
@@ -258,6 +275,13 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   const saddle = final ? final.saddle : saddleOf(pivots, profile);
   if (!final && options.initial?.cyclesDone === cycles.length) stopReason = 'schedule-exhausted';
   return { pivots: copyAll(pivots), cycles: records, profile, saddle, stopReason, evaluations: counted.count };
+}
+
+/** A cycle as it runs once the run anneals: `anneal` times the rate and the peak tolerance, no insertion. */
+function annealed(cycle: CycleConfig): CycleConfig {
+  if (cycle.anneal === null) return cycle;
+  const stop = cycle.stop && { ...cycle.stop, saddle: cycle.stop.saddle * cycle.anneal };
+  return { ...cycle, learningRate: cycle.learningRate * cycle.anneal, insertion: null, stop };
 }
 
 /**
@@ -343,12 +367,13 @@ export async function runAutoNEB(energy: Energy, start: Vector, end: Vector, con
   }
 }
 
-function initialPivots(energy: Energy, start: Vector, end: Vector, initial: AutoNebState | undefined, cycleCount: number): Vector[] {
+function initialPivots(energy: Energy, start: Vector, end: Vector, initial: AutoNebState | undefined, scheduled: number): Vector[] {
   checkPoint(energy, start, 'start', 0);
   checkPoint(energy, end, 'end', 1);
   if (start.every((v, i) => v === end[i])) throw new InvalidInputError('end', 'coincides with start; there is no path to find');
   if (!initial) return [Float32Array.from(start), Float32Array.from(end)];
   const { pivots, cyclesDone, forceScale } = initial;
+  const cycleCount = scheduled + (initial.annealing ? 1 : 0);
   if (forceScale !== undefined && forceScale !== null && !(forceScale >= 0 && Number.isFinite(forceScale))) {
     throw new InvalidInputError('initial.forceScale', `must be a finite number >= 0 or null, got ${forceScale}`);
   }

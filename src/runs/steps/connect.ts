@@ -22,8 +22,10 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
   const path = await em.findOneOrFail(Path, config.pathId, { populate: ['minimumA.parameters', 'minimumB.parameters', 'alignedMinimumB.parameters'] });
   if (path.cyclesDone > step) return { next: path.cyclesDone }; // stored by an earlier try of this step
   if (path.cyclesDone < step) throw new Error(`path ${path.id} has ${path.cyclesDone} cycles stored, step ${step} expected ${step}`);
-  // The stopping rule ended the run with the last stored cycle (a retry after that store).
-  if (step >= config.cycles.length || path.stopReason !== null) {
+  const state = step === 0 ? { forceScale: null, annealing: false } : await storedRunState(ctx, path, step);
+  // The stopping rule ended the run with the last stored cycle (a retry after that store); an
+  // annealing run may take one cycle past its schedule.
+  if (path.stopReason !== null || step > config.cycles.length || (step === config.cycles.length && !state.annealing)) {
     await finish(ctx, path);
     return { next: null };
   }
@@ -47,7 +49,7 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
     await em.flush();
   }
 
-  const initial = step === 0 ? undefined : { pivots: await storedPivots(ctx, path, problem.dimension), cyclesDone: step, forceScale: await storedForceScale(ctx, path, step) };
+  const initial = step === 0 ? undefined : { pivots: await storedPivots(ctx, path, problem.dimension), cyclesDone: step, ...state };
   // The stored cycles are resolved (every setting); over `paper`'s empty base a config stored
   // before a setting existed gets that setting's neutral default, not the default preset's.
   const iterator = autoNebCycles(problem.energy, start, end, { preset: 'paper', cycles: config.cycles }, { initial, signal: ctx.signal });
@@ -74,7 +76,7 @@ export async function connectStep(ctx: StepContext): Promise<StepOutcome> {
     path.stopReason = record.stopReason;
     run.progress = {
       cycle: record.cycle,
-      cycles: config.cycles.length,
+      cycles: Math.max(config.cycles.length, record.cycle),
       pivots: record.pivots.length,
       saddleEnergy: record.saddle.energy,
       learningRate: record.learningRate,
@@ -115,6 +117,7 @@ function cycleRow(path: Path, record: CycleRecord) {
     maxForce: record.maxForce,
     forceScale: record.forceScale,
     converged: record.converged,
+    annealing: record.annealing,
     stopReason: record.stopReason,
     pivotCoordinates: record.pivots[0].length <= MAX_STORED_COORDINATES ? record.pivots.map((p) => Array.from(p)) : null,
   };
@@ -132,10 +135,13 @@ async function storedPivots(ctx: StepContext, path: Path, dimension: number): Pr
   return pivots.map((p) => bytesToVector(p.parameters!, dimension, `pivot ${p.index}`));
 }
 
-/** The force scale stored with the cycle the run resumes after (null for cycles stored before issue 16). */
-async function storedForceScale(ctx: StepContext, path: Path, cyclesDone: number): Promise<number | null> {
-  const cycle = await ctx.em.findOne(Cycle, { path: path.id, index: cyclesDone }, { fields: ['forceScale'] });
-  return cycle?.forceScale ?? null;
+/**
+ * What the run carries from the cycle it resumes after: its force scale (null for cycles stored
+ * before issue 16) and whether it anneals (false for cycles stored before annealing existed).
+ */
+async function storedRunState(ctx: StepContext, path: Path, cyclesDone: number): Promise<{ forceScale: number | null; annealing: boolean }> {
+  const cycle = await ctx.em.findOne(Cycle, { path: path.id, index: cyclesDone }, { fields: ['forceScale', 'annealing'] });
+  return { forceScale: cycle?.forceScale ?? null, annealing: cycle?.annealing ?? false };
 }
 
 async function finish(ctx: StepContext, path: Path): Promise<void> {

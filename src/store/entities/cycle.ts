@@ -12,7 +12,7 @@ export interface ProfilePoint {
 @Entity({ tableName: 'cycle' })
 @Unique({ properties: ['path', 'index'] })
 export class Cycle {
-  [OptionalProps]?: 'id' | 'createdAt' | 'pivotCoordinates' | 'evaluations' | 'stepsTaken' | 'maxForce' | 'forceScale' | 'converged' | 'stopReason';
+  [OptionalProps]?: 'id' | 'createdAt' | 'pivotCoordinates' | 'evaluations' | 'stepsTaken' | 'maxForce' | 'forceScale' | 'converged' | 'annealing' | 'stopReason';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -74,6 +74,10 @@ export class Cycle {
 
   @Property({ type: 'boolean' })
   converged: boolean = false;
+
+  /** The run converged at its own rate in this cycle or before: later cycles run annealed (AutoNEB's `anneal`). */
+  @Property({ type: 'boolean' })
+  annealing: boolean = false;
 
   /** Why the run ended after this cycle (`converged`, `schedule-exhausted`); null when it went on. */
   @Property({ type: 'text', nullable: true })
