@@ -158,7 +158,7 @@ export type CycleOverrideInput = {
   keepOptimizer?: InputMaybe<Scalars['Boolean']['input']>;
   /** Optimiser sees forces relative to the force scale and lengths relative to the distance between the minima. */
   relativeUnits?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Mini-batch energies: once the run converged, one more cycle at the learning rate times this factor, in (0, 1), before it ends (the `adaptive` preset: 0.1); null: end at convergence. */
+  /** Mini-batch energies: once the run converged, one more cycle at the learning rate times this factor, in (0, 1), its stopping window divided by it, before it ends (the `adaptive` preset: 0.1); null: end at convergence. */
   anneal?: InputMaybe<Scalars['Float']['input']>;
 };
 

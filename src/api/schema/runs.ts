@@ -57,7 +57,7 @@ export class CycleOverrideInput {
   @Field({ nullable: true, description: 'Evaluate the fixed endpoints once per run, not at every step.' }) endpointsOnce?: boolean;
   @Field({ nullable: true, description: "Keep the optimiser's state from the previous cycle when no pivot was inserted." }) keepOptimizer?: boolean;
   @Field({ nullable: true, description: 'Optimiser sees forces relative to the force scale and lengths relative to the distance between the minima.' }) relativeUnits?: boolean;
-  @Field(() => Float, { nullable: true, description: 'Mini-batch energies: once the run converged, one more cycle at the learning rate times this factor, in (0, 1), before it ends (the `adaptive` preset: 0.1); null: end at convergence.' }) anneal?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mini-batch energies: once the run converged, one more cycle at the learning rate times this factor, in (0, 1), its stopping window divided by it, before it ends (the `adaptive` preset: 0.1); null: end at convergence.' }) anneal?: number | null;
 }
 
 @InputType('AutonebConfigInput', { description: 'AutoNEB schedule: a preset, optionally with a base override and per-cycle overrides.' })

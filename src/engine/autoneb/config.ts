@@ -67,11 +67,11 @@ export interface CycleConfig {
   readonly relativeUnits: boolean;
   /**
    * Mini-batch energies: after the cycle in which the run converged (nothing left to insert or
-   * change), one more cycle at `learningRate x anneal`, its peak rule's `saddle` tolerance scaled
-   * alike, before the run ends. SGD leaves the pivots in a noise ball around the path whose size
-   * grows with the step, and the stiff directions of that noise show as small loss bumps on the
-   * full training set; a few steps at a tenth of the rate let them settle (the published schedule
-   * ends at lr / 100 for the same reason). null: the run ends where it converged.
+   * change), one more cycle at `learningRate x anneal`, its stopping rule's window divided by
+   * `anneal` (the same rule in units of learning rate x steps), before the run ends. SGD leaves
+   * the pivots in a noise ball around the path whose size grows with the step, and it shows as
+   * interior loss bumps on the full training set; steps at a tenth of the rate let them settle
+   * (the published schedule ends at lr / 100 for the same reason). null: end where it converged.
    */
   readonly anneal: number | null;
 }

@@ -20,8 +20,8 @@
  *
  * Annealing (mini-batch energies, `anneal`): a run that converged with nothing left goes on for
  * one more cycle, the next one (after the last, the last again) at `learningRate x anneal`
- * without insertion, and ends when that cycle converges (its peak rule's tolerance scaled by the
- * same factor); a run of N cycles may so take N + 1. From the converged cycle on, records say
+ * without insertion and with its window divided by `anneal`, and ends when that cycle converges;
+ * a run of N cycles may so take N + 1. From the converged cycle on, records say
  * `annealing`; a resumed run passes it back in `initial`.
  *
  * Saddle: with climbing on, the climbing pivot (exact at convergence) rather than the peak of
@@ -277,10 +277,15 @@ export async function* autoNebCycles(energy: Energy, start: Vector, end: Vector,
   return { pivots: copyAll(pivots), cycles: records, profile, saddle, stopReason, evaluations: counted.count };
 }
 
-/** A cycle as it runs once the run anneals: `anneal` times the rate and the peak tolerance, no insertion. */
+/**
+ * A cycle as it runs once the run anneals: `anneal` times the rate, no insertion, and the
+ * stopping rule's window divided by `anneal`, so the rule judges the same learning rate x steps
+ * (20 steps at lr are 200 at lr / 10): a window of 20 small steps hardly moves the path, and its
+ * peak rule then stopped bumps of 0.04 unrelaxed (docs/autoneb-convergence.md).
+ */
 function annealed(cycle: CycleConfig): CycleConfig {
   if (cycle.anneal === null) return cycle;
-  const stop = cycle.stop && { ...cycle.stop, saddle: cycle.stop.saddle * cycle.anneal };
+  const stop = cycle.stop && { ...cycle.stop, window: Math.round(cycle.stop.window / cycle.anneal) };
   return { ...cycle, learningRate: cycle.learningRate * cycle.anneal, insertion: null, stop };
 }
 
